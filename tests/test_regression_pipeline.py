@@ -77,4 +77,6 @@ def test_editing_one_printed_number_fails_the_suite(tmp_path: Path):
     after_edit = _run_nbval(tampered)
     assert after_edit.returncode == 1, f"nbval accepted an edited output ({edit})"
     assert "1 failed" in after_edit.stdout, after_edit.stdout[-3000:]
-    assert f"Cell {index}" in after_edit.stdout
+    code_cell_number = sum(c.cell_type == "code" for c in prefix.cells) - 1  # nbval's numbering
+    assert f"Cell {code_cell_number}" in after_edit.stdout
+    assert "Cell outputs differ" in after_edit.stdout
