@@ -53,6 +53,22 @@ def read_source(md: Path) -> nbformat.NotebookNode:
     return nb
 
 
+def merge_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """Join consecutive pieces of the same stream, which the kernel may split at random points."""
+    merged: list[nbformat.NotebookNode] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.output_type == previous.output_type == "stream"
+            and output.name == previous.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def execute(md: Path, timeout_per_cell: int = 120) -> float:
     """Execute ``md`` in its own folder, write the paired ``.ipynb``; return the seconds taken."""
     nb = read_source(md)
@@ -69,6 +85,8 @@ def execute(md: Path, timeout_per_cell: int = 120) -> float:
     # nbclient records wall-clock timestamps in cell metadata; they change on every run.
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nbformat.write(nb, paired_ipynb(md))
     return elapsed
 
