@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,19 +10,6 @@ from conftest import ROOT
 from notebooks import notebook_sources
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the whole book once, strictly, into a temporary folder; return its html folder."""
-    out = tmp_path_factory.mktemp("site")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    command = [str(jupyter_book), "build", str(ROOT), "--path-output", str(out)]
-    result = subprocess.run(
-        [*command, "-W", "--keep-going", "--all"], capture_output=True, text=True, timeout=900
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
-    return out / "_build" / "html"
 
 
 def test_site_never_executes_notebooks():
