@@ -1,0 +1,409 @@
+"""The Tensor: an array of numbers that remembers how it was computed.
+
+``t.data`` is the NumPy array holding the values (as in micrograd; in torch ``.data`` is a tensor).
+A tensor made by an op keeps its inputs (``_parents``) and a ``_backward`` function; see
+``nnlib.autograd``. The math (``+``, ``@``, ``exp``, ``sum``, indexing, ...) lives in
+``nnlib.ops``, where each op's forward and backward sit side by side; ``ops`` attaches those
+functions to ``Tensor`` as methods and operators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from numbers import Number
+
+import numpy as np
+
+from nnlib import autograd, backend
+
+Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]
+
+
+class Tensor:
+    """An n-dimensional array with autograd. Build one with ``nl.tensor(data)``.
+
+    ``Tensor(array)`` wraps an existing array without copying; ``nl.tensor`` copies, as in torch.
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "_parents", "_backward", "_op", "_retains_grad")
+    __array_ufunc__ = None  # `ndarray + tensor` calls Tensor.__radd__ instead of NumPy's loop
+    __hash__ = object.__hash__  # hashable by identity although `==` is elementwise, like torch
+
+    def __init__(self, data, requires_grad: bool = False) -> None:
+        self.data = data if isinstance(data, np.ndarray) else as_array(data)
+        self.grad: Tensor | None = None
+        self._parents: tuple[Tensor, ...] = ()
+        self._backward: Backward | None = None
+        self._op = ""
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _from_op(cls, data, parents: tuple[Tensor, ...], backward: Backward, op: str) -> Tensor:
+        """The output of op ``op``; records ``parents`` and ``backward`` if one needs grad."""
+        out = object.__new__(Tensor)
+        out.data = data if type(data) is np.ndarray else np.asarray(data)
+        out.grad = None
+        out._retains_grad = False
+        out._op = op
+        if autograd._grad_enabled and any(p.requires_grad for p in parents):
+            out.requires_grad, out._parents, out._backward = True, parents, backward
+        else:
+            out.requires_grad, out._parents, out._backward = False, (), None
+        return out
+
+    # ----------------------------------------------------------------------------- properties
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return backend.device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded op (the ones whose ``.grad`` backward fills)."""
+        return self._backward is None
+
+    @property
+    def grad_fn(self) -> Backward | None:
+        """The function mapping this tensor's gradient to its inputs' gradients (None on leaves)."""
+        return self._backward
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    # ------------------------------------------------------------------------------- autograd
+    def backward(self, gradient=None) -> None:
+        """Compute d self / d leaf for every leaf that requires grad, adding it to ``leaf.grad``.
+
+        ``gradient`` is d loss / d self, shaped like self; it may be left out for a scalar.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad and has no graph to go back "
+                "through; create the inputs with requires_grad=True (and not under no_grad)"
+            )
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    "backward: grad can be implicitly created only for scalar outputs; "
+                    f"pass gradient= with shape {self.shape}"
+                )
+            grad = np.ones_like(self.data)
+        else:
+            grad = as_array(gradient.data if isinstance(gradient, Tensor) else gradient)
+            if grad.shape != self.shape:
+                raise ValueError(
+                    f"backward: gradient has shape {grad.shape} but the tensor has {self.shape}"
+                )
+            grad = grad.astype(self.dtype, copy=False)
+        autograd.run_backward(self, grad)
+
+    def _accumulate_grad(self, grad: np.ndarray) -> None:
+        """Add ``grad`` to ``.grad`` (copying: the array may be shared with other tensors)."""
+        if self.grad is None:
+            self.grad = Tensor(np.array(grad, dtype=self.data.dtype))
+        else:
+            self.grad = Tensor(self.grad.data + grad)
+
+    def retain_grad(self) -> None:
+        """Ask backward to also fill ``.grad`` of this non-leaf tensor."""
+        self._retains_grad = True
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Start (or stop) recording ops on this leaf; returns self."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"requires_grad: only floating-point tensors can require gradients, "
+                f"got {self.dtype}"
+            )
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_: only leaf tensors can change requires_grad")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> Tensor:
+        """The same values (shared memory), cut from the graph."""
+        return Tensor(self.data)
+
+    # ---------------------------------------------------------------------------- conversion
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied; unlike torch, allowed with requires_grad)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self) -> float | int | bool:
+        if self.data.size != 1:
+            raise ValueError(f"item: the tensor has {self.data.size} elements, not 1")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"bool: the truth value of a tensor with {self.data.size} elements is ambiguous"
+            )
+        return bool(self.data.item())
+
+    def to(self, target) -> Tensor:
+        """``t.to("cpu")`` or ``t.to(nl.float64)``: a tensor on that device or of that dtype."""
+        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
+            backend.check_device(target)
+            return self
+        return self.type(target)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def float(self) -> Tensor:
+        return self.type(backend.float32)
+
+    def double(self) -> Tensor:
+        return self.type(backend.float64)
+
+    def long(self) -> Tensor:
+        return self.type(backend.int64)
+
+    def bool(self) -> Tensor:
+        return self.type(backend.bool_)
+
+    def type(self, dtype) -> Tensor:
+        """This tensor converted to ``dtype``; the gradient flows back converted to ours."""
+        dtype = np.dtype(dtype)
+        if dtype == self.dtype:
+            return self
+        return Tensor._from_op(self.data.astype(dtype), (self,), lambda g: (g,), "ToCopy")
+
+    # ------------------------------------------------------------------ in-place updates
+    def _check_inplace(self, op: str) -> None:
+        if self.requires_grad and autograd._grad_enabled:
+            raise RuntimeError(
+                f"{op}: in-place change of a tensor that requires grad would break backward; "
+                "do it inside `with nl.no_grad():` (as an optimizer does) or on a detached copy"
+            )
+
+    def _inplace(self, op: str, ufunc, other) -> Tensor:
+        self._check_inplace(op)
+        ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data)
+        return self
+
+    def __iadd__(self, other) -> Tensor:
+        return self._inplace("add_", np.add, other)
+
+    def __isub__(self, other) -> Tensor:
+        return self._inplace("sub_", np.subtract, other)
+
+    def __imul__(self, other) -> Tensor:
+        return self._inplace("mul_", np.multiply, other)
+
+    def __itruediv__(self, other) -> Tensor:
+        return self._inplace("div_", np.divide, other)
+
+    def add_(self, other, alpha: float = 1) -> Tensor:
+        return self._inplace("add_", np.add, other if alpha == 1 else other * alpha)
+
+    def sub_(self, other, alpha: float = 1) -> Tensor:
+        return self._inplace("sub_", np.subtract, other if alpha == 1 else other * alpha)
+
+    def mul_(self, other) -> Tensor:
+        return self._inplace("mul_", np.multiply, other)
+
+    def copy_(self, src) -> Tensor:
+        """Overwrite the values with ``src`` (broadcast), keeping this tensor's dtype."""
+        self._check_inplace("copy_")
+        self.data[...] = src.data if isinstance(src, Tensor) else src
+        return self
+
+    def fill_(self, value) -> Tensor:
+        return self.copy_(value)
+
+    def zero_(self) -> Tensor:
+        return self.copy_(0)
+
+    def __setitem__(self, index, value) -> None:
+        self._check_inplace("setitem")
+        self.data[index_array(index)] = value.data if isinstance(value, Tensor) else value
+
+    # ----------------------------------------------------------------------------- printing
+    def __repr__(self) -> str:
+        extras = []
+        if self.dtype not in (backend.float32, backend.int64, backend.bool_):
+            extras.append(f"dtype=nnlib.{self.dtype}")
+        if self._backward is not None:
+            extras.append(f"grad_fn=<{self._op}Backward>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return format_tensor(self.data, extras)
+
+    __str__ = __repr__
+
+
+# ----------------------------------------------------------------------------------- making
+def as_array(data, dtype=None, copy: bool = False) -> np.ndarray:
+    """``data`` as an array with torch's default dtypes.
+
+    Python floats become float32, ints int64, bools bool. NumPy arrays and scalars keep their
+    dtype (so float64 data stays float64). A ``dtype`` overrides all of that.
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return backend.to_array(data, dtype=np.dtype(dtype), copy=copy)
+    array = backend.to_array(data, copy=copy)
+    if array.dtype == np.float64 and not isinstance(data, np.ndarray | np.generic):
+        array = array.astype(backend.DEFAULT_FLOAT)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"tensor: cannot make a tensor of {array.dtype} from {type(data).__name__}")
+    return array
+
+
+def tensor(data, dtype=None, requires_grad: bool = False, device: str = "cpu") -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or a tensor).
+
+    Float data becomes float32 unless it is a float64 NumPy array; ints int64; bools bool.
+    """
+    backend.check_device(device)
+    return Tensor(as_array(data, dtype=dtype, copy=True), requires_grad=requires_grad)
+
+
+def index_array(index):
+    """An index with Tensors replaced by their arrays, for NumPy indexing."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+# ------------------------------------------------------------------------- dtype promotion
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating point
+_SCALAR_DTYPE = {0: backend.bool_, 1: backend.int64, 2: backend.DEFAULT_FLOAT}
+
+
+def result_dtype(*operands: Tensor | Number) -> np.dtype:
+    """The dtype torch computes ``a op b`` in.
+
+    The highest category (bool < int < float) wins. Within it, tensors with dimensions decide
+    before 0-d tensors, and those before Python numbers: float32 tensor * 2.0 stays float32,
+    an int64 tensor * 2.5 gives float32 (the default float), float32 + 0-d float64 is float32.
+    """
+    arrays = [op.data for op in operands if isinstance(op, Tensor)]
+    scalars = [op for op in operands if not isinstance(op, Tensor)]
+    top = max(
+        [_CATEGORY[a.dtype.kind] for a in arrays]
+        + [0 if isinstance(s, bool | np.bool_) else 1 if isinstance(s, int | np.integer) else 2
+           for s in scalars]
+    )
+    for group in ([a for a in arrays if a.ndim], [a for a in arrays if not a.ndim]):
+        dtypes = [a.dtype for a in group if _CATEGORY[a.dtype.kind] == top]
+        if dtypes:
+            return np.result_type(*dtypes)
+    return _SCALAR_DTYPE[top]
+
+
+# -------------------------------------------------------------------------------- printing
+# torch's layout (torch/_tensor_str.py) with its default options, so the two print alike.
+LINE_WIDTH, EDGE_ITEMS, THRESHOLD = 80, 3, 1000
+
+
+def _summarized(data: np.ndarray) -> np.ndarray:
+    """The elements a summarized print shows: the first and last EDGE_ITEMS along each dim."""
+    keep = [np.r_[0:min(EDGE_ITEMS, n), max(n - EDGE_ITEMS, EDGE_ITEMS):n] for n in data.shape]
+    return data[np.ix_(*keep)]
+
+
+def _formatter(data: np.ndarray) -> tuple[Callable[[object], str], int]:
+    """A function formatting one element, padded to the width all elements share.
+
+    Floats: whole numbers print as ``2.``, others with 4 decimals, and in scientific notation
+    when the nonzero magnitudes span more than 1000x, exceed 1e8 or (non-whole) go below 1e-4.
+    """
+    if data.dtype.kind != "f":
+        width = max(len(str(v)) for v in data.ravel().tolist())
+        return (lambda v: str(v).rjust(width)), width
+    values = data[np.isfinite(data) & (data != 0)].astype(np.float64).ravel()
+    style = "{:.0f}."
+    if values.size:
+        magnitude = np.abs(values)
+        whole = bool(np.all(values == np.ceil(values)))
+        wide = magnitude.max() / magnitude.min() > 1000 or magnitude.max() > 1e8
+        if wide or (not whole and magnitude.min() < 1e-4):
+            style = "{:.4e}"
+        elif not whole:
+            style = "{:.4f}"
+    width = max([1] + [len(style.format(v)) for v in values.tolist()])
+
+    def one(value: float) -> str:
+        text = str(value) if not np.isfinite(value) else style.format(value)
+        return text.rjust(width)
+
+    return one, width
+
+
+def _layout(data: np.ndarray, one, width: int, indent: int, summarize: bool) -> str:
+    """Nested brackets: rows of a vector wrap at LINE_WIDTH, inner blocks get blank lines."""
+    if data.ndim == 0:
+        return one(data.item())
+    long = summarize and data.shape[0] > 2 * EDGE_ITEMS
+    rows = [*range(EDGE_ITEMS), None, *range(len(data) - EDGE_ITEMS, len(data))] if long else \
+        range(len(data))
+    if data.ndim == 1:
+        items = [" ..." if i is None else one(data[i].item()) for i in rows]
+        per_line = max(1, (LINE_WIDTH - indent) // (width + 2))
+        lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+    parts = ["..." if i is None else _layout(data[i], one, width, indent + 1, summarize)
+             for i in rows]
+    return "[" + ("," + "\n" * (data.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
+
+
+def format_tensor(data: np.ndarray, extras: Sequence[str] = ()) -> str:
+    """``tensor([1.5000, 2.0000], requires_grad=True)``, laid out like torch prints."""
+    extras = list(extras)
+    if data.size == 0:
+        body = "[]"
+        if data.shape != (0,):
+            extras.insert(0, f"size={data.shape}")
+    else:
+        summarize = data.size > THRESHOLD
+        one, width = _formatter(_summarized(data) if summarize else data)
+        body = _layout(data, one, width, len("tensor("), summarize)
+    return "tensor(" + ", ".join([body, *extras]) + ")"
