@@ -1,13 +1,26 @@
 """Serve the site's scripts from the site itself, so that it works offline and behind firewalls.
 
-MathJax 3 comes from the ``django-static-mathjax`` wheel (the MathJax 3.2.2 distribution as
-plain files; Django itself is not needed) and is copied into ``_static/mathjax/`` after the
-build, instead of being loaded from a CDN.
+* MathJax 3 comes from the ``django-static-mathjax`` wheel (the MathJax 3.2.2 distribution as
+  plain files; Django itself is not needed) and is copied into ``_static/mathjax/``.
+* The Jupyter widgets HTML manager, which draws a notebook's widgets (sliders, progress bars)
+  from their saved state without a kernel, and RequireJS, which loads it, come from the npm
+  registry: ``npm pack`` fetches each pinned tarball once, its integrity hash is checked, and the
+  files needed are unpacked into ``.cache/web-assets/`` beside the book. Later builds, and the
+  test suite's, reuse that cache and need no network. They are copied into ``_static/vendor/``.
+
+Nothing is loaded from a CDN.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -22,6 +35,36 @@ MATHJAX_ENTRY = "tex-mml-chtml.js"
 MATHJAX_PARTS = [MATHJAX_ENTRY, "input", "output/chtml", "ui", "a11y", "sre", "adaptors"]
 
 
+@dataclass(frozen=True)
+class NpmAsset:
+    """Files of one pinned npm package, checked against the registry's integrity hash."""
+
+    name: str
+    version: str
+    integrity: str  # "sha512-<base64>", as `npm view NAME@VERSION dist.integrity` prints
+    files: tuple[str, ...]  # paths inside the package (folders included whole)
+
+    @property
+    def folder(self) -> str:
+        return f"{self.name.replace('/', '-').lstrip('@')}-{self.version}"
+
+
+WIDGET_ASSETS = (
+    NpmAsset(
+        "requirejs",
+        "2.3.8",
+        "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
+        ("require.js",),
+    ),
+    NpmAsset(
+        "@jupyter-widgets/html-manager",
+        "1.0.7",
+        "sha512-2xGwS7vVd2RGlKMiSqj1vYv2X59V73ygefUodhzy9Bho0mswWT/yo3Cg7MaYOqwozQjNo5k3rbJ3cETXWUwJ/g==",
+        ("dist",),
+    ),
+)
+
+
 def mathjax_source() -> Path:
     """The folder that holds MathJax's ``es5`` distribution inside the installed wheel."""
     spec = find_spec("mathjax")
@@ -33,25 +76,109 @@ def mathjax_source() -> Path:
     return folder
 
 
-def use_local_mathjax(app: Sphinx, config: Config) -> None:
-    # Relative to the site's _static folder (sphinx.ext.mathjax).
+def fetch_npm_asset(asset: NpmAsset, cache: Path) -> Path:
+    """The unpacked files of ``asset`` in ``cache``, fetched with ``npm pack`` the first time.
+
+    The tarball's hash must equal the pinned integrity. The folder appears atomically (unpacked
+    elsewhere, then renamed), so an interrupted fetch leaves nothing half-written behind.
+    """
+    target = cache / asset.folder
+    if target.is_dir():
+        return target
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ExtensionError(
+            f"{asset.name} {asset.version} is not in {cache} and npm is not installed: install "
+            "Node.js (which brings npm) and build once with the network on."
+        )
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache, prefix=".fetch-") as scratch:
+        spec = f"{asset.name}@{asset.version}"
+        result = subprocess.run(
+            [npm, "pack", spec, "--silent", "--pack-destination", scratch],
+            capture_output=True,
+            text=True,
+        )
+        tarballs = list(Path(scratch).glob("*.tgz"))
+        if result.returncode != 0 or len(tarballs) != 1:
+            raise ExtensionError(
+                f"npm pack {spec} failed (is the network on? it is needed once): "
+                f"{result.stderr.strip()[-500:]}"
+            )
+        digest = hashlib.sha512(tarballs[0].read_bytes()).digest()
+        found = "sha512-" + base64.b64encode(digest).decode()
+        if found != asset.integrity:
+            raise ExtensionError(f"{spec}: integrity {found} differs from the pinned one")
+        unpacked = Path(scratch) / "unpacked"
+        with tarfile.open(tarballs[0]) as archive:
+            members = [
+                m
+                for m in archive.getmembers()
+                if m.isfile()
+                and not m.name.endswith(".map")
+                and any(
+                    m.name == f"package/{f}" or m.name.startswith(f"package/{f}/")
+                    for f in asset.files
+                )
+            ]
+            archive.extractall(unpacked, members=members, filter="data")
+        os.replace(unpacked / "package", target)
+    return target
+
+
+def configure(app: Sphinx, config: Config) -> None:
+    # Both paths are relative to the site's _static folder.
     config.mathjax_path = f"mathjax/{MATHJAX_ENTRY}"
+    requirejs, manager = WIDGET_ASSETS
+    config.nb_ipywidgets_js = {
+        f"vendor/{requirejs.folder}/require.js": {},
+        f"vendor/{manager.folder}/dist/embed-amd.js": {
+            # where the manager would look for widget libraries it does not bundle (none here)
+            "data-jupyter-widgets-cdn": "about:blank#",
+        },
+    }
+    cache = Path(app.confdir) / ".cache" / "web-assets"
+    app.web_asset_folders = [fetch_npm_asset(asset, cache) for asset in WIDGET_ASSETS]
 
 
-def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
+def widget_paths(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """On a page with widgets, tell RequireJS where the manager's own files are.
+
+    The manager finds its fonts and lazily loaded chunks at the URL of its module,
+    ``@jupyter-widgets/html-manager/dist/...``, which RequireJS would otherwise resolve relative to
+    the page. The path is relative, so the site works from any folder or server.
+    """
+    scripts = context.get("script_files", [])
+    names = [str(getattr(script, "filename", "")) for script in scripts]
+    manager_at = next((i for i, name in enumerate(names) if name.endswith("embed-amd.js")), None)
+    if manager_at is None:
+        return
+    dist = context["pathto"](f"_static/vendor/{WIDGET_ASSETS[1].folder}/dist", 1)
+    body = f'require.config({{paths: {{"@jupyter-widgets/html-manager/dist": "{dist}"}}}});'
+    app.add_js_file(None, body=body)  # appended last; it must run just before the manager
+    scripts.insert(manager_at, scripts.pop())
+
+
+def copy_assets(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    source, target = mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
+    static = Path(app.outdir) / "_static"
+    source = mathjax_source()
     for part in MATHJAX_PARTS:
         if (source / part).is_dir():
-            shutil.copytree(source / part, target / part, dirs_exist_ok=True)
+            shutil.copytree(source / part, static / "mathjax" / part, dirs_exist_ok=True)
         else:
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source / part, target / part)
+            (static / "mathjax").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / part, static / "mathjax" / part)
+    for folder in app.web_asset_folders:
+        shutil.copytree(folder, static / "vendor" / folder.name, dirs_exist_ok=True)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     mathjax_source()  # fail early, with the fix in the message
-    app.connect("config-inited", use_local_mathjax, priority=900)
-    app.connect("build-finished", copy_mathjax)
+    app.connect("config-inited", configure, priority=900)
+    app.connect("html-page-context", widget_paths, priority=900)
+    app.connect("build-finished", copy_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
