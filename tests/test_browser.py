@@ -12,6 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 from browser import Browser, horizontal_overflow, serve, untypeset_math
@@ -23,6 +24,11 @@ PAGES = [f"{TOC['root']}.html"] + [
 ]
 NOTEBOOK_PAGES = [p for p in PAGES if p.startswith(("chapters/", "exercises/"))]
 MATH_PAGES = [*NOTEBOOK_PAGES, "glossary.html"]
+WIDGET_PAGES = [  # notebooks that saved widget state, e.g. a tqdm progress bar
+    page
+    for page in NOTEBOOK_PAGES
+    if "widgets" in nbformat.read(ROOT / page.replace(".html", ".ipynb"), as_version=4).metadata
+]
 PHONE = {"width": 375, "height": 812}
 
 
@@ -75,6 +81,20 @@ def test_moving_a_slider_changes_the_figure_without_a_kernel(browser: Browser):
     after = figure.inner_html(), readout.inner_text()
     assert after[0] != before[0], "the figure did not change"
     assert after[1] != before[1], "the readout did not change"
+    assert visit.problems == []
+
+
+def test_some_chapter_has_widgets():
+    assert WIDGET_PAGES, "no notebook saves widget state: the next test would test nothing"
+
+
+@pytest.mark.parametrize("page", WIDGET_PAGES)
+def test_saved_widgets_render_without_a_kernel(browser: Browser, page: str):
+    """Progress bars and other widgets are drawn from their saved state by the local manager."""
+    visit = browser.visit(page)
+    widgets = visit.page.locator(".jupyter-widgets")
+    widgets.first.wait_for(timeout=10_000)
+    assert visit.page.locator(".widget-hprogress, .jupyter-widget-hprogress").count() > 0
     assert visit.problems == []
 
 
