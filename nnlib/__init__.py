@@ -3,7 +3,7 @@
 Importing nnlib has no side effects: it sets no random seed, print option or plotting style.
 """
 
-from nnlib import autograd, data, init, nn, optim, random
+from nnlib import autograd, cuda, data, init, nn, optim, random
 from nnlib.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from nnlib.backend import bool_ as bool
 from nnlib.backend import float32, float64, int64
@@ -65,7 +65,7 @@ from nnlib.tensor import Tensor, tensor
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "tensor", "float32", "float64", "int64", "bool", "manual_seed",
+    "Tensor", "tensor", "cuda", "float32", "float64", "int64", "bool", "manual_seed",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "zeros", "ones", "full", "eye", "arange", "linspace", "randn", "rand", "randint", "randperm",
     "zeros_like", "ones_like", "full_like", "randn_like", "rand_like",

@@ -2,6 +2,8 @@
 
 Sizes are given as ``zeros(2, 3)`` or ``zeros((2, 3))``. Floats default to float32. Random
 functions draw from nnlib's global generator (``nl.manual_seed``) unless given ``generator=``.
+With ``device="cuda"`` the values are made on the host and copied to the device (so a seed gives
+the same numbers on both devices); the ``*_like`` functions fill on the tensor's device.
 """
 
 from __future__ import annotations
@@ -14,8 +16,17 @@ from nnlib.tensor import Tensor, as_array
 
 
 def _new(array: np.ndarray, requires_grad: bool, device: str) -> Tensor:
-    backend.check_device(device)
-    return Tensor(array, requires_grad=requires_grad)
+    device = backend.check_device(device)
+    return Tensor(array if device == "cpu" else backend.to_device(array, device),
+                  requires_grad=requires_grad)
+
+
+def _filled_like(t: Tensor, fill_value, dtype, requires_grad: bool) -> Tensor:
+    """A tensor shaped like ``t`` on ``t``'s device (filled there by a kernel on "cuda")."""
+    if t.device == "cpu":
+        return Tensor(np.full(t.shape, fill_value, dtype or t.dtype), requires_grad=requires_grad)
+    return Tensor(np.full_like(t.data, fill_value, dtype=dtype or t.dtype),
+                  requires_grad=requires_grad)
 
 
 def _size(size: tuple) -> tuple[int, ...]:
@@ -92,22 +103,24 @@ def randperm(n: int, generator: np.random.Generator | None = None, device: str =
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros(t.shape, dtype or t.dtype), requires_grad=requires_grad)
+    return _filled_like(t, 0, dtype, requires_grad)
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones(t.shape, dtype or t.dtype), requires_grad=requires_grad)
+    return _filled_like(t, 1, dtype, requires_grad)
 
 
 def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.full(t.shape, fill_value, dtype or t.dtype), requires_grad=requires_grad)
+    return _filled_like(t, fill_value, dtype, requires_grad)
 
 
 def randn_like(t: Tensor, dtype=None, generator: np.random.Generator | None = None,
                requires_grad: bool = False) -> Tensor:
-    return randn(t.shape, generator=generator, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return randn(t.shape, generator=generator, dtype=dtype or t.dtype,
+                 requires_grad=requires_grad, device=t.device)
 
 
 def rand_like(t: Tensor, dtype=None, generator: np.random.Generator | None = None,
               requires_grad: bool = False) -> Tensor:
-    return rand(t.shape, generator=generator, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    return rand(t.shape, generator=generator, dtype=dtype or t.dtype,
+                requires_grad=requires_grad, device=t.device)

@@ -53,9 +53,12 @@ def _operand(value, op: str) -> Tensor | Number:
 
 def _operands(a, b, op: str) -> tuple[Tensor, Tensor, np.ndarray, np.ndarray]:
     """``a`` and ``b`` as tensors, and their arrays converted to the dtype of ``a op b``."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype:
+    if (isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype
+            and type(a.data) is type(b.data)):
         return a, b, a.data, b.data
     a, b = _operand(a, op), _operand(b, op)
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        backend.check_same_device(op, a.data, b.data)
     if isinstance(b, Number) and isinstance(a, Tensor) and a.data.dtype.kind == "f":
         dtype = a.data.dtype  # the common case x * 2.0
     else:
@@ -201,7 +204,8 @@ def minimum(a, b) -> Tensor:
 
 def where(condition, input, other) -> Tensor:
     """``input`` where ``condition`` is true, else ``other`` (all three broadcast)."""
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    cond = backend.asarray(condition.data if isinstance(condition, Tensor) else condition,
+                           dtype=bool)
     a, b, x, y, out = _broadcasting("where", lambda x, y: np.where(cond, x, y), input, other)
 
     def backward(g):
@@ -266,7 +270,7 @@ def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tens
     out = np.clip(x.data, min, max)
 
     def backward(g):
-        inside = np.ones(x.shape, dtype=bool)
+        inside = np.ones_like(x.data, dtype=bool)
         if min is not None:
             inside &= x.data >= min
         if max is not None:
@@ -405,12 +409,12 @@ def min(x: Tensor, dim: int | Tensor | None = None, keepdim: bool = False, *,
 
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the (first) largest element, over the flattened tensor if ``dim`` is None."""
-    return Tensor(np.asarray(np.argmax(x.data, axis=dim, keepdims=keepdim)))
+    return Tensor(backend.asarray(np.argmax(x.data, axis=dim, keepdims=keepdim)))
 
 
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the (first) smallest element, over the flattened tensor if ``dim`` is None."""
-    return Tensor(np.asarray(np.argmin(x.data, axis=dim, keepdims=keepdim)))
+    return Tensor(backend.asarray(np.argmin(x.data, axis=dim, keepdims=keepdim)))
 
 
 # ------------------------------------------------------------------------------ shape ops
@@ -499,7 +503,8 @@ def expand(x: Tensor, *sizes: int) -> Tensor:
 def _advanced(index) -> bool:
     """Whether a NumPy index uses arrays (so one element can be picked several times)."""
     parts = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(part, np.ndarray | list) for part in parts)
+    return any(isinstance(part, np.ndarray | list) or backend.is_device_array(part)
+               for part in parts)
 
 
 def getitem(x: Tensor, index) -> Tensor:
@@ -531,6 +536,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
     dim = _dim("cat", tensors[0].ndim, dim)
+    backend.check_same_device("cat", *[t.data for t in tensors])
     dtype = result_dtype(*tensors)
     try:
         out = np.concatenate([t.data.astype(dtype, copy=False) for t in tensors], axis=dim)
@@ -599,8 +605,10 @@ def _compare(op: str, ufunc):
             return NotImplemented
         x = a.data if isinstance(a, Tensor) else a
         y = b.data if isinstance(b, Tensor) else b
+        if isinstance(b, Tensor):
+            backend.check_same_device(op, x, y)
         try:
-            return Tensor(np.asarray(ufunc(x, y)))
+            return Tensor(backend.asarray(ufunc(x, y)))
         except ValueError:
             raise ValueError(f"{op}: shapes {np.shape(x)} and {np.shape(y)} cannot be "
                              f"broadcast together") from None
@@ -617,7 +625,7 @@ logical_or = _compare("logical_or", np.logical_or)
 
 
 def logical_not(x: Tensor) -> Tensor:
-    return Tensor(np.logical_not(x.data))
+    return Tensor(backend.asarray(np.logical_not(x.data)))
 
 
 def clone(x: Tensor) -> Tensor:

@@ -1,6 +1,7 @@
 """The Tensor: an array of numbers that remembers how it was computed.
 
-``t.data`` is the NumPy array holding the values (as in micrograd; in torch ``.data`` is a tensor).
+``t.data`` is the array holding the values (as in micrograd; in torch ``.data`` is a tensor): a
+NumPy array on "cpu", a ``CudaArray`` on "cuda" (see ``nnlib.backend``).
 A tensor made by an op keeps its inputs (``_parents``) and a ``_backward`` function; see
 ``nnlib.autograd``. The math (``+``, ``@``, ``exp``, ``sum``, indexing, ...) lives in
 ``nnlib.ops``, where each op's forward and backward sit side by side; ``ops`` attaches those
@@ -30,7 +31,8 @@ class Tensor:
     __hash__ = object.__hash__  # hashable by identity although `==` is elementwise, like torch
 
     def __init__(self, data, requires_grad: bool = False) -> None:
-        self.data = data if isinstance(data, np.ndarray) else as_array(data)
+        self.data = data if isinstance(data, np.ndarray) or backend.is_device_array(data) \
+            else as_array(data)
         self.grad: Tensor | None = None
         self._parents: tuple[Tensor, ...] = ()
         self._backward: Backward | None = None
@@ -44,7 +46,7 @@ class Tensor:
     def _from_op(cls, data, parents: tuple[Tensor, ...], backward: Backward, op: str) -> Tensor:
         """The output of op ``op``; records ``parents`` and ``backward`` if one needs grad."""
         out = object.__new__(Tensor)
-        out.data = data if type(data) is np.ndarray else np.asarray(data)
+        out.data = data if type(data) is np.ndarray else backend.asarray(data)
         out.grad = None
         out._retains_grad = False
         out._op = op
@@ -120,6 +122,7 @@ class Tensor:
             grad = np.ones_like(self.data)
         else:
             grad = as_array(gradient.data if isinstance(gradient, Tensor) else gradient)
+            backend.check_same_device("backward", self.data, grad)
             if grad.shape != self.shape:
                 raise ValueError(
                     f"backward: gradient has shape {grad.shape} but the tensor has {self.shape}"
@@ -130,7 +133,7 @@ class Tensor:
     def _accumulate_grad(self, grad: np.ndarray) -> None:
         """Add ``grad`` to ``.grad`` (copying: the array may be shared with other tensors)."""
         if self.grad is None:
-            self.grad = Tensor(np.array(grad, dtype=self.data.dtype))
+            self.grad = Tensor(grad.astype(self.data.dtype, copy=True))
         else:
             self.grad = Tensor(self.grad.data + grad)
 
@@ -156,11 +159,13 @@ class Tensor:
 
     # ---------------------------------------------------------------------------- conversion
     def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied; unlike torch, allowed with requires_grad)."""
-        return self.data
+        """The underlying array (shared, not copied; unlike torch, allowed with requires_grad).
+        On "cuda" a NumPy copy of the values: this copies device -> host."""
+        return backend.to_host(self.data)
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        data = self.numpy()
+        return data if dtype is None else data.astype(dtype)
 
     def item(self) -> float | int | bool:
         if self.data.size != 1:
@@ -184,14 +189,25 @@ class Tensor:
         return bool(self.data.item())
 
     def to(self, target) -> Tensor:
-        """``t.to("cpu")`` or ``t.to(nl.float64)``: a tensor on that device or of that dtype."""
+        """``t.to("cuda")``, ``t.to("cpu")`` or ``t.to(nl.float64)``: a tensor on that device or
+        of that dtype (``self`` if nothing changes).
+
+        Moving copies the values (host <-> device) and is recorded like any op: the gradient
+        flows back to the original tensor, moved back to its device, as in torch.
+        """
         if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
-            backend.check_device(target)
-            return self
+            device, source = backend.check_device(target), self.device
+            if device == source:
+                return self
+            return Tensor._from_op(backend.to_device(self.data, device), (self,),
+                                   lambda g: (backend.to_device(g, source),), "ToCopy")
         return self.type(target)
 
     def cpu(self) -> Tensor:
-        return self
+        return self.to("cpu")
+
+    def cuda(self) -> Tensor:
+        return self.to("cuda")
 
     def float(self) -> Tensor:
         return self.type(backend.float32)
@@ -271,7 +287,9 @@ class Tensor:
             extras.append(f"grad_fn=<{self._op}Backward>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
-        return format_tensor(self.data, extras)
+        if self.device != "cpu":
+            extras.insert(0, f"device='{self.device}'")
+        return format_tensor(self.numpy(), extras)
 
     __str__ = __repr__
 
@@ -285,6 +303,8 @@ def as_array(data, dtype=None, copy: bool = False) -> np.ndarray:
     """
     if isinstance(data, Tensor):
         data = data.data
+    if backend.is_device_array(data):
+        return backend.to_array(data, dtype=dtype, device=data.device, copy=copy)
     if dtype is not None:
         return backend.to_array(data, dtype=np.dtype(dtype), copy=copy)
     array = backend.to_array(data, copy=copy)
@@ -300,8 +320,9 @@ def tensor(data, dtype=None, requires_grad: bool = False, device: str = "cpu") -
 
     Float data becomes float32 unless it is a float64 NumPy array; ints int64; bools bool.
     """
-    backend.check_device(device)
-    return Tensor(as_array(data, dtype=dtype, copy=True), requires_grad=requires_grad)
+    device = backend.check_device(device)
+    array = backend.to_device(as_array(data, dtype=dtype, copy=True), device)
+    return Tensor(array, requires_grad=requires_grad)
 
 
 def index_array(index):

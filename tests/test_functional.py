@@ -115,7 +115,7 @@ def logits_and_targets(draw):
 def test_cross_entropy_matches_torch(reduction, smoothing, case, device):
     x, target = case
     check_against_torch(
-        lambda a: F.cross_entropy(a, nl.tensor(target), reduction=reduction,
+        lambda a: F.cross_entropy(a, nl.tensor(target, device=device), reduction=reduction,
                                   label_smoothing=smoothing),
         lambda a: TF.cross_entropy(a, torch.tensor(target), reduction=reduction,
                                    label_smoothing=smoothing),
@@ -133,7 +133,8 @@ def test_cross_entropy_with_probability_targets_and_single_sample(smoothing, dev
             lambda a, p, r=reduction: TF.cross_entropy(a, p, reduction=r,
                                                        label_smoothing=smoothing),
             [x, probs], device)
-    check_against_torch(lambda a: F.cross_entropy(a, nl.tensor(2), label_smoothing=smoothing),
+    check_against_torch(lambda a: F.cross_entropy(a, nl.tensor(2, device=device),
+                                                  label_smoothing=smoothing),
                         lambda a: TF.cross_entropy(a, torch.tensor(2), label_smoothing=smoothing),
                         [x[0]], device)
 
@@ -143,7 +144,8 @@ def test_cross_entropy_stays_finite_for_huge_logits(device):
     target = np.array([1, 1, 0])
     for eps in (0.0, 0.1):
         out = check_against_torch(
-            lambda a, eps=eps: F.cross_entropy(a, nl.tensor(target), label_smoothing=eps),
+            lambda a, eps=eps: F.cross_entropy(a, nl.tensor(target, device=device),
+                                                label_smoothing=eps),
             lambda a, eps=eps: TF.cross_entropy(a, torch.tensor(target), label_smoothing=eps),
             [x], device, rtol=1e-5, atol=1e-2)
         assert np.isfinite(out.item())
@@ -153,7 +155,8 @@ def test_cross_entropy_stays_finite_for_huge_logits(device):
 def test_nll_loss_matches_torch_and_composes_to_cross_entropy(reduction, device):
     rng = np.random.default_rng(1)
     x, target = rng.standard_normal((5, 4)).astype(np.float32), np.array([0, 3, 3, 1, 2])
-    check_against_torch(lambda a: F.nll_loss(F.log_softmax(a, 1), nl.tensor(target), reduction),
+    check_against_torch(lambda a: F.nll_loss(F.log_softmax(a, 1), nl.tensor(target, device=device),
+                                             reduction),
                         lambda a: TF.nll_loss(TF.log_softmax(a, 1), torch.tensor(target),
                                               reduction=reduction), [x], device)
     direct = F.cross_entropy(nl.tensor(x), nl.tensor(target), reduction)
@@ -175,7 +178,8 @@ def test_binary_cross_entropies_match_torch(reduction, shape, seed, device):
     probs = rng.uniform(0.02, 0.98, shape).astype(np.float32)
     weight = rng.uniform(0, 2, shape).astype(np.float32)
     check_against_torch(
-        lambda p, t: F.binary_cross_entropy(p, t, weight=nl.tensor(weight), reduction=reduction),
+        lambda p, t: F.binary_cross_entropy(p, t, weight=nl.tensor(weight, device=device),
+                                            reduction=reduction),
         lambda p, t: TF.binary_cross_entropy(p, t, weight=torch.tensor(weight),
                                              reduction=reduction),
         [probs, target], device, seed=seed, rtol=1e-4)
@@ -183,14 +187,16 @@ def test_binary_cross_entropies_match_torch(reduction, shape, seed, device):
 
 def test_binary_cross_entropy_edges_like_torch(device):
     p, t = np.array([0.0, 1.0, 1.0, 0.5], np.float32), np.array([1.0, 0.0, 1.0, 1.0], np.float32)
-    out = check_against_torch(lambda a: F.binary_cross_entropy(a, nl.tensor(t), reduction="none"),
+    out = check_against_torch(lambda a: F.binary_cross_entropy(a, nl.tensor(t, device=device),
+                                                                 reduction="none"),
                               lambda a: TF.binary_cross_entropy(a, torch.tensor(t),
                                                                 reduction="none"), [p], device,
                               rtol=1e-4)
     assert out.tolist()[:2] == [100.0, 100.0]  # log clamped at -100
     x = np.array([1e4, -1e4, 1e4, -1e4], np.float32)
     out = check_against_torch(
-        lambda a: F.binary_cross_entropy_with_logits(a, nl.tensor([0.0, 1.0, 1.0, 0.0])),
+        lambda a: F.binary_cross_entropy_with_logits(
+            a, nl.tensor([0.0, 1.0, 1.0, 0.0], device=device)),
         lambda a: TF.binary_cross_entropy_with_logits(a, torch.tensor([0.0, 1.0, 1.0, 0.0])),
         [x], device)
     assert np.isfinite(out.item())
@@ -206,7 +212,8 @@ def test_kl_div_matches_torch(reduction, log_target, device):
     p[0, 1] = 0.0  # a zero-probability target contributes 0
     target = np.log(p + 1e-30).astype(np.float32) if log_target else p
     check_against_torch(
-        lambda a: F.kl_div(a, nl.tensor(target), reduction=reduction, log_target=log_target),
+        lambda a: F.kl_div(a, nl.tensor(target, device=device), reduction=reduction,
+                           log_target=log_target),
         lambda a: TF.kl_div(a, torch.tensor(target), reduction=reduction, log_target=log_target),
         [log_q.detach().numpy()], device, rtol=1e-5, atol=1e-5)
 

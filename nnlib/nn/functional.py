@@ -202,7 +202,7 @@ def smooth_l1_loss(input: Tensor, target, reduction: str = "mean",
 
 def _class_targets(op: str, shape: tuple[int, ...], target) -> np.ndarray:
     """The integer class indices of ``target``, checked against input ``shape`` (..., C)."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.data if isinstance(target, Tensor) else backend.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: target must hold integer class indices (int64), "
                         f"got {t.dtype} of shape {t.shape}")
@@ -242,9 +242,10 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
     if soft and t.shape != x.shape:
         raise ValueError(f"cross_entropy: probability targets must have the input's shape "
                          f"{x.shape}, got {t.shape}")
+    backend.check_same_device("cross_entropy", x, t)
     if not soft:
         t = _class_targets("cross_entropy", x.shape, t).reshape(-1)
-    rows = np.arange(x.size // classes)
+    rows = np.arange(x.size // classes, like=x)  # like=: on x's device
     z = x.reshape(-1, classes) - x.reshape(-1, classes).max(axis=1, keepdims=True)
     if soft:
         q = t.reshape(-1, classes)
@@ -286,7 +287,8 @@ def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """-input[i, target_i], reduced: cross-entropy when ``input`` holds log-probabilities."""
     _check_logits("nll_loss", input)
     t = _class_targets("nll_loss", input.shape, target)
-    picked = input[np.arange(t.size), t] if input.ndim == 2 else input[t]
+    backend.check_same_device("nll_loss", input.data, t)
+    picked = input[np.arange(t.size, like=t), t] if input.ndim == 2 else input[t]
     return _reduce(-picked, reduction, "nll_loss")
 
 
@@ -394,7 +396,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         return input * 0.0
     rng = generator or default_generator()
     keep = (rng.random(input.shape, dtype=np.float32) >= p) * (1 / (1 - p))
-    scale = keep.astype(_floating(input).dtype, copy=False)
+    # The mask is drawn on the host (one generator for every device) and copied to the input's.
+    scale = backend.to_device(keep.astype(_floating(input).dtype, copy=False), input.device)
     return Tensor._from_op(input.data * scale, (input,), lambda g: (g * scale,), "Dropout")
 
 
@@ -403,7 +406,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     t = tensor.data
     classes = int(t.max()) + 1 if num_classes == -1 else num_classes
     _class_targets("one_hot", t.shape + (classes,), t)
-    return Tensor((t[..., None] == np.arange(classes)).astype(backend.int64))
+    return Tensor((t[..., None] == np.arange(classes, like=t)).astype(backend.int64))
 
 
 def embedding(input: Tensor, weight: Tensor) -> Tensor:

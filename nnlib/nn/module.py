@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from nnlib import backend
 from nnlib.tensor import Tensor, as_array
 
 
@@ -160,6 +161,23 @@ class Module:
                 param.grad = None
             elif param.grad is not None:
                 param.grad.zero_()
+
+    def to(self, device: str) -> Module:
+        """Move every parameter (and its gradient) and buffer to ``device``, in place, as
+        torch does; returns self. An optimizer made before the move keeps working: the
+        parameters stay the same objects, only their ``.data`` moves."""
+        device = backend.check_device(device)
+        for tensor in [*self.parameters(), *self.buffers()]:
+            tensor.data = backend.to_device(tensor.data, device)
+            if tensor.grad is not None:
+                tensor.grad = Tensor(backend.to_device(tensor.grad.data, device))
+        return self
+
+    def cuda(self) -> Module:
+        return self.to("cuda")
+
+    def cpu(self) -> Module:
+        return self.to("cpu")
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         for param in self.parameters():

@@ -1,0 +1,178 @@
+"""The "cuda" device: moving data, device errors, what stays on the device, the kernels on sizes
+the op tests do not reach (tiles, blocks), and an MLP trained on both devices alike.
+
+Every op test in the other files also runs on "cuda" through the ``device`` fixture; this file
+covers what is specific to the device. Without a GPU the tests run in Numba's CUDA simulator
+(tests/conftest.py switches it on), so shapes stay small.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT, assert_close
+
+import nnlib as nl
+import nnlib.nn.functional as F
+
+pytestmark = pytest.mark.skipif(not nl.cuda.is_available(),
+                                reason="cuda: neither a GPU nor Numba's simulator")
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env={**environment, **env}, timeout=120)
+
+
+def test_cpu_path_imports_nothing_of_numba():
+    code = ("import sys, nnlib as nl; x = nl.randn(4, 3, requires_grad=True); "
+            "(nl.nn.Linear(3, 2)(x).relu().sum()).backward(); nl.cuda.is_simulated; "
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'numba'], 'numba loaded'")
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(os.path.exists("/dev/nvidia0"), reason="a GPU is present")
+def test_cuda_without_gpu_or_simulator_says_how_to_get_one():
+    result = run_python("import nnlib as nl; assert not nl.cuda.is_available(); "
+                        "nl.zeros(2, device='cuda')", NUMBA_ENABLE_CUDASIM="0")
+    assert "RuntimeError: device 'cuda' is not available" in result.stderr
+    assert "NUMBA_ENABLE_CUDASIM=1" in result.stderr and "nnlib[cuda]" in result.stderr
+
+
+def test_is_simulated_says_which():
+    assert nl.cuda.is_simulated() == (not os.path.exists("/dev/nvidia0"))
+
+
+def on_device(buffer) -> bool:
+    """Whether ``buffer`` is a numba device array (the simulator's stand-in without a GPU)."""
+    return type(buffer).__name__ in ("DeviceNDArray", "FakeCUDAArray")
+
+
+def test_data_stays_on_the_device_and_round_trips():
+    x = nl.tensor([[1.5, -2.0, 3.0]], device="cuda")
+    assert x.device == "cuda" and type(x.data).__name__ == "CudaArray"
+    assert on_device(x.data.buffer)
+    y = (x * 2).exp().sum(1)
+    assert y.device == "cuda" and on_device(y.data.buffer)
+    back = x.to("cpu")
+    assert back.device == "cpu" and isinstance(back.data, np.ndarray)
+    np.testing.assert_array_equal(back.numpy(), [[1.5, -2.0, 3.0]])
+    assert x.to("cuda") is x and back.to("cpu") is back
+    assert repr(x) == "tensor([[ 1.5000, -2.0000,  3.0000]], device='cuda')"
+    with pytest.raises(TypeError, match="lives on the GPU"):
+        np.asarray(x.data)
+
+
+def test_to_is_differentiable_both_ways():
+    x = nl.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x.to("cuda") * nl.tensor([2.0, 3.0, 4.0], device="cuda")).to("cpu").sum()
+    y.backward()
+    assert x.grad.device == "cpu"
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 3.0, 4.0])
+
+
+@pytest.mark.parametrize("op", [
+    ("add", lambda a, b: a + b), ("mul", lambda a, b: a * b), ("matmul", lambda a, b: a @ b),
+    ("gt", lambda a, b: a > b), ("cat", lambda a, b: nl.cat([a, b])),
+    ("cross_entropy", lambda a, b: F.cross_entropy(a, b.long())),
+], ids=lambda op: op[0])
+def test_mixing_devices_is_an_error_naming_op_and_devices(op):
+    name, fn = op
+    a, b = nl.ones(2, 2, device="cuda"), nl.ones(2, 2) if name != "cross_entropy" else nl.ones(2)
+    with pytest.raises(RuntimeError, match=f"{name}: expected all tensors to be on the same "
+                                           "device, but got cuda and cpu"):
+        fn(a, b)
+
+
+def test_python_numbers_mix_with_cuda_tensors():
+    x = nl.tensor([1.0, 2.0], device="cuda")
+    assert_close((2 * x + 1.5) / 2, np.array([1.75, 2.75], np.float32))
+    assert (x * 2).dtype == nl.float32
+
+
+@pytest.mark.parametrize("m, n, p, tile", [(17, 18, 3, 16), (9, 6, 5, 4), (1, 9, 2, 8),
+                                           (10, 1, 9, 8)])
+def test_tiled_matmul_on_sizes_not_multiple_of_the_tile(m, n, p, tile):
+    """TILE x TILE threads per block; the simulator runs each as a Python thread, so the
+    16 x 16 tile gets one (slow) case and the smaller tiles (the simulator's) the others."""
+    from nnlib.cuda.array import CudaArray, run_matmul
+
+    rng = np.random.default_rng(m * n * p)
+    a, b = rng.standard_normal((m, n)).astype(np.float32), rng.standard_normal((n, p)).astype(
+        np.float32)
+    out = CudaArray.empty((m, p), np.float32)
+    run_matmul(CudaArray.from_host(a), CudaArray.from_host(b), out, tile)
+    np.testing.assert_allclose(out.to_host(), a @ b, rtol=1e-5, atol=1e-5)
+    transposed = nl.tensor(b.T, device="cuda").T  # a strided operand, read in place
+    assert_close(nl.tensor(a, device="cuda") @ transposed, a @ b, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(7, 9), (1, 13), (20, 3)])
+def test_coalesced_transpose_and_strided_copy(shape):
+    x = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+    t = nl.tensor(x, device="cuda")
+    np.testing.assert_array_equal(t.data.T.contiguous().to_host(), x.T)
+    np.testing.assert_array_equal(t.data[:, ::2].contiguous().to_host(), x[:, ::2])
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, 2, -1, (0, 2), (1, 2)])
+@pytest.mark.parametrize("name", ["sum", "max", "min", "mean"])
+def test_block_reductions_on_many_axes(axis, name):
+    x = np.random.default_rng(3).standard_normal((3, 10, 5)).astype(np.float32)
+    t = nl.tensor(x, device="cuda")
+    out = getattr(t, name)(axis) if name in ("sum", "mean") else getattr(nl, "a" + name)(t, axis)
+    expected = getattr(np, name)(x, axis=axis)
+    assert_close(out, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_argmax_and_integer_sums():
+    x = np.array([[1.0, 3.0, 3.0, 0.5, 7.0, 7.0, -1.0, 2.0, 7.0]], np.float32)
+    t = nl.tensor(x, device="cuda")
+    assert t.argmax(1).item() == 4 and t.argmin().item() == 6
+    flags = nl.tensor([True, False, True, True, True], device="cuda")
+    assert flags.sum().dtype == nl.int64 and flags.sum().item() == 4
+
+
+def test_unsupported_ops_say_so():
+    x = nl.tensor([1.0, -2.0, 3.0], device="cuda")
+    with pytest.raises(NotImplementedError, match="boolean-mask indexing.*cuda"):
+        x[x > 0]
+    with pytest.raises(NotImplementedError, match="numpy.cumsum is not implemented on the cuda"):
+        np.cumsum(x.data)
+
+
+def test_mlp_trains_the_same_on_cuda_as_on_cpu():
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = (digits.data[:32] / 16).astype(np.float32)
+    labels = digits.target[:32].astype(np.int64)
+
+    def train(device: str):
+        nl.manual_seed(0)
+        model = nl.nn.Sequential(nl.nn.Linear(64, 16), nl.nn.ReLU(), nl.nn.Linear(16, 10))
+        model.to(device)
+        optimizer = nl.optim.SGD(model.parameters(), lr=0.5)
+        x, y = nl.tensor(images, device=device), nl.tensor(labels, device=device)
+        losses = []
+        for _ in range(3):
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        return losses, [p.to("cpu").numpy() for p in model.parameters()], model
+
+    cpu_losses, cpu_params, _ = train("cpu")
+    cuda_losses, cuda_params, model = train("cuda")
+    assert all(p.device == "cuda" for p in model.parameters())
+    np.testing.assert_allclose(cuda_losses, cpu_losses, rtol=1e-5, atol=1e-6)
+    assert cuda_losses[-1] < cuda_losses[0]
+    for got, expected in zip(cuda_params, cpu_params, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
