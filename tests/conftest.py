@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # The "cuda" op tests run on a GPU when there is one, else in Numba's CUDA simulator, which
 # must be switched on before numba is first imported (nnlib imports it only for "cuda").
@@ -19,6 +20,10 @@ if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+
+# No per-example deadline anywhere: on a shared 2-core machine a slow example is not a failure.
+settings.register_profile("book", deadline=None)
+settings.load_profile("book")
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +43,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # ----------------------------------------------------------------- nnlib unit-test helpers
 import numpy as np  # noqa: E402
-from hypothesis import HealthCheck, settings  # noqa: E402
 
 # Devices the op tests run on; "cuda" is skipped where neither a GPU nor the simulator is
 # available (numba-cuda not installed, or NUMBA_ENABLE_CUDASIM=0 without a GPU).
