@@ -4,6 +4,11 @@ Every tensor an op produces remembers its inputs (``_parents``) and a ``_backwar
 maps the gradient of the output to the gradients of the inputs (one array per parent, or None).
 ``run_backward`` visits the graph once, outputs before inputs, adding up the gradients that reach
 a tensor along several paths, and stores the total in ``.grad`` of the leaves.
+
+A backward function reads values saved in the forward pass. If one of them was changed in place
+since, the gradient would be silently wrong, so, as in torch, each op records the versions of
+the tensors it saved (``Tensor._from_op``) and ``run_backward`` compares them with the current
+ones before the backward function runs.
 """
 
 from __future__ import annotations
@@ -79,6 +84,21 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
+def modified_error(node: Tensor, saved: Tensor, version: int) -> RuntimeError:
+    """The error (torch's wording) for a tensor that op ``node._op`` saved at ``version`` and
+    that was changed in place since."""
+    role = (f"which is output 0 of {node._op}" if saved is node
+            else f"which {node._op} saved for backward")
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{saved.dtype} tensor of shape {saved.shape}], {role}, is at version "
+        f"{saved._version}; expected version {version} instead. Hint: it was changed in place "
+        "(+=, copy_, t[i] = ..., an optimizer step, or through a detach()ed tensor or a view "
+        "sharing its memory) after the forward pass; change a .clone() instead, or make the "
+        "change after backward."
+    )
+
+
 def run_backward(root: Tensor, gradient: np.ndarray) -> None:
     """Propagate ``gradient`` (d loss / d root, shaped like root) to every leaf's ``.grad``."""
     pending: dict[int, np.ndarray] = {id(root): gradient}
@@ -90,6 +110,10 @@ def run_backward(root: Tensor, gradient: np.ndarray) -> None:
             node._accumulate_grad(grad)
         if node._backward is None:
             continue
+        for tensor, version in node._saved_versions:  # was a value backward reads changed?
+            saved = node if tensor is None else tensor  # None: the op's output, node itself
+            if saved._version != version:
+                raise modified_error(node, saved, version)
         for parent, parent_grad in zip(node._parents, node._backward(grad), strict=True):
             if parent_grad is None or not parent.requires_grad:
                 continue

@@ -90,6 +90,14 @@ def to_host(array) -> np.ndarray:
     return array.to_host() if isinstance(array, DEVICE_ARRAY_TYPES) else array
 
 
+def shares_memory(a, b) -> bool:
+    """Whether arrays ``a`` and ``b`` may share memory (a view and its base do): for NumPy its
+    bounds check ``np.may_share_memory``; CudaArrays share when they view the same buffer."""
+    if isinstance(a, DEVICE_ARRAY_TYPES) or isinstance(b, DEVICE_ARRAY_TYPES):
+        return getattr(a, "buffer", None) is getattr(b, "buffer", False)
+    return np.may_share_memory(a, b)
+
+
 def asarray(data, dtype=None):
     """``np.asarray``, except that a device array stays on its device."""
     if isinstance(data, DEVICE_ARRAY_TYPES):

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from nnlib.autograd import no_grad
 from nnlib.random import box_muller, default_generator, marsaglia_polar  # noqa: F401
 from nnlib.tensor import Tensor
 
@@ -54,8 +55,8 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
-    tensor.data[...] = values
-    return tensor
+    with no_grad():  # outside the graph, as in torch; copy_ counts the change in the version
+        return tensor.copy_(values)
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,

@@ -1,6 +1,9 @@
 """Differentiable ops. Each computes its output from the input arrays, then defines ``backward``:
 given ``g`` = d loss / d output, it returns d loss / d input for each input (None when not
-needed). ``Tensor._from_op`` records the inputs and ``backward`` when an input requires grad.
+needed). ``Tensor._from_op`` records the inputs and ``backward`` when an input requires grad,
+and the versions of the tensors ``backward`` reads (``saved=``, ``saves_output=``), so that
+backward can detect an in-place change of one of them (see ``nnlib.autograd``). Ops that return
+a view of their input's memory (``_view``) share its version counter.
 
 Conventions, following torch:
 
@@ -111,6 +114,16 @@ def _dim(op: str, ndim: int, dim: int) -> int:
     return dim % builtins.max(ndim, 1)
 
 
+def _view(out: np.ndarray, x: Tensor, backward, op: str) -> Tensor:
+    """The output of a shape op: when ``out`` is a view of ``x``'s memory (reshape of
+    contiguous data, transposes, basic slicing, broadcasting: NumPy and CudaArray return views)
+    it shares ``x``'s version counter, so an in-place change through either counts for both."""
+    result = Tensor._from_op(out, (x,), backward, op)
+    if backend.shares_memory(result.data, x.data):
+        result._version_counter = x._counter()
+    return result
+
+
 def _expand_back(grad: np.ndarray, shape, dims: Dim, keepdim: bool) -> np.ndarray:
     """Undo a reduction for the gradient: put back the reduced dims and broadcast to ``shape``."""
     if dims is not None and not keepdim:
@@ -144,7 +157,9 @@ def mul(a, b) -> Tensor:
         return (unbroadcast(g * y, x.shape) if a.requires_grad else None,
                 unbroadcast(g * x, y.shape) if b.requires_grad else None)
 
-    return Tensor._from_op(out, (a, b), backward, "Mul")
+    # a's gradient reads b's values, b's reads a's: those are the tensors to check in backward
+    return Tensor._from_op(out, (a, b), backward, "Mul",
+                           saved=(b if a.requires_grad else None, a if b.requires_grad else None))
 
 
 def div(a, b) -> Tensor:
@@ -158,7 +173,8 @@ def div(a, b) -> Tensor:
         return (unbroadcast(g / y, x.shape) if a.requires_grad else None,
                 unbroadcast(-g * out / y, y.shape) if b.requires_grad else None)
 
-    return Tensor._from_op(out, (a, b), backward, "Div")
+    return Tensor._from_op(out, (a, b), backward, "Div", saved=(b,),
+                           saves_output=b.requires_grad)
 
 
 def pow(a, b) -> Tensor:
@@ -173,7 +189,8 @@ def pow(a, b) -> Tensor:
         return (None if ga is None else unbroadcast(ga, x.shape),
                 None if gb is None else unbroadcast(gb, y.shape))
 
-    return Tensor._from_op(out, (a, b), backward, "Pow")
+    return Tensor._from_op(out, (a, b), backward, "Pow", saved=(a, b),
+                           saves_output=b.requires_grad)
 
 
 def neg(x: Tensor) -> Tensor:
@@ -189,7 +206,7 @@ def _tie_split(op: str, ufunc, a, b, wins) -> Tensor:
         return (unbroadcast(g * share, x.shape) if a.requires_grad else None,
                 unbroadcast(g * (1 - share), y.shape) if b.requires_grad else None)
 
-    return Tensor._from_op(out, (a, b), backward, op.capitalize())
+    return Tensor._from_op(out, (a, b), backward, op.capitalize(), saved=(a, b))
 
 
 def maximum(a, b) -> Tensor:
@@ -212,18 +229,19 @@ def where(condition, input, other) -> Tensor:
         return (unbroadcast(np.where(cond, g, 0), x.shape) if a.requires_grad else None,
                 unbroadcast(np.where(cond, 0, g), y.shape) if b.requires_grad else None)
 
-    return Tensor._from_op(out, (a, b), backward, "Where")
+    return Tensor._from_op(out, (a, b), backward, "Where",
+                           saved=(condition if isinstance(condition, Tensor) else None,))
 
 
 # ------------------------------------------------------------------------ elementwise math
 def exp(x: Tensor) -> Tensor:
     out = np.exp(_floating(x))
-    return Tensor._from_op(out, (x,), lambda g: (g * out,), "Exp")
+    return Tensor._from_op(out, (x,), lambda g: (g * out,), "Exp", saves_output=True)
 
 
 def log(x: Tensor) -> Tensor:
     data = _floating(x)
-    return Tensor._from_op(np.log(data), (x,), lambda g: (g / data,), "Log")
+    return Tensor._from_op(np.log(data), (x,), lambda g: (g / data,), "Log", saved=(x,))
 
 
 def sqrt(x: Tensor) -> Tensor:
@@ -233,17 +251,19 @@ def sqrt(x: Tensor) -> Tensor:
         with np.errstate(divide="ignore"):
             return (g / (2 * out),)
 
-    return Tensor._from_op(out, (x,), backward, "Sqrt")
+    return Tensor._from_op(out, (x,), backward, "Sqrt", saves_output=True)
 
 
 def abs(x: Tensor) -> Tensor:
     """|x|; the gradient at 0 is 0, as in torch."""
-    return Tensor._from_op(np.abs(x.data), (x,), lambda g: (g * np.sign(x.data),), "Abs")
+    return Tensor._from_op(np.abs(x.data), (x,), lambda g: (g * np.sign(x.data),), "Abs",
+                           saved=(x,))
 
 
 def tanh(x: Tensor) -> Tensor:
     out = np.tanh(_floating(x))
-    return Tensor._from_op(out, (x,), lambda g: (g * (1 - out * out),), "Tanh")
+    return Tensor._from_op(out, (x,), lambda g: (g * (1 - out * out),), "Tanh",
+                           saves_output=True)
 
 
 def stable_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -254,13 +274,14 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
 
 def sigmoid(x: Tensor) -> Tensor:
     out = stable_sigmoid(_floating(x))
-    return Tensor._from_op(out, (x,), lambda g: (g * out * (1 - out),), "Sigmoid")
+    return Tensor._from_op(out, (x,), lambda g: (g * out * (1 - out),), "Sigmoid",
+                           saves_output=True)
 
 
 def relu(x: Tensor) -> Tensor:
     """max(x, 0); the gradient at 0 is 0."""
     out = np.maximum(x.data, 0)
-    return Tensor._from_op(out, (x,), lambda g: (g * (out > 0),), "Relu")
+    return Tensor._from_op(out, (x,), lambda g: (g * (out > 0),), "Relu", saves_output=True)
 
 
 def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
@@ -277,7 +298,7 @@ def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tens
             inside &= x.data <= max
         return (g * inside,)
 
-    return Tensor._from_op(out, (x,), backward, "Clamp")
+    return Tensor._from_op(out, (x,), backward, "Clamp", saved=(x,))
 
 
 clip = clamp
@@ -332,7 +353,7 @@ def std(x: Tensor, dim: Dim = None, unbiased: bool | None = None, keepdim: bool 
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.where(out == 0, 0, g / (2 * out)),)
 
-    return Tensor._from_op(out, (variance,), backward, "Std")
+    return Tensor._from_op(out, (variance,), backward, "Std", saves_output=True)
 
 
 def _extreme(op: str, reduce, x: Tensor, dim, keepdim, axis, keepdims) -> Tensor:
@@ -348,7 +369,7 @@ def _extreme(op: str, reduce, x: Tensor, dim, keepdim, axis, keepdims) -> Tensor
         hits = x.data == kept
         return (hits * (g / hits.sum(axis=dims, keepdims=True, dtype=g.dtype)),)
 
-    return Tensor._from_op(out, (x,), backward, op.capitalize())
+    return Tensor._from_op(out, (x,), backward, op.capitalize(), saved=(x,), saves_output=True)
 
 
 def amax(x: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
@@ -431,7 +452,7 @@ def reshape(x: Tensor, *shape: int, op: str = "reshape") -> Tensor:
     except ValueError:
         raise ValueError(f"{op}: cannot reshape a tensor of shape {x.shape} ({x.data.size} "
                          f"elements) into shape {shape}") from None
-    return Tensor._from_op(out, (x,), lambda g: (g.reshape(x.shape),), op.capitalize())
+    return _view(out, x, lambda g: (g.reshape(x.shape),), op.capitalize())
 
 
 view = reshape
@@ -464,17 +485,14 @@ def permute(x: Tensor, *dims: int) -> Tensor:
     if sorted(dims) != list(range(x.ndim)):
         raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} dims of {x.shape}")
     inverse = tuple(np.argsort(dims))
-    return Tensor._from_op(
-        x.data.transpose(dims), (x,), lambda g: (g.transpose(inverse),), "Permute"
-    )
+    return _view(x.data.transpose(dims), x, lambda g: (g.transpose(inverse),), "Permute")
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims."""
     dim0, dim1 = _dim("transpose", x.ndim, dim0), _dim("transpose", x.ndim, dim1)
-    return Tensor._from_op(
-        x.data.swapaxes(dim0, dim1), (x,), lambda g: (g.swapaxes(dim0, dim1),), "Transpose"
-    )
+    return _view(x.data.swapaxes(dim0, dim1), x, lambda g: (g.swapaxes(dim0, dim1),),
+                 "Transpose")
 
 
 def _T(x: Tensor) -> Tensor:
@@ -489,7 +507,7 @@ def broadcast_to(x: Tensor, *shape: int) -> Tensor:
         out = np.broadcast_to(x.data, shape)
     except ValueError:
         raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}") from None
-    return Tensor._from_op(out, (x,), lambda g: (unbroadcast(g, x.shape),), "Expand")
+    return _view(out, x, lambda g: (unbroadcast(g, x.shape),), "Expand")
 
 
 def expand(x: Tensor, *sizes: int) -> Tensor:
@@ -513,6 +531,8 @@ def getitem(x: Tensor, index) -> Tensor:
     Backward scatters the gradient into zeros; with integer arrays it uses ``np.add.at``, so a
     row picked twice (an embedding looked up twice) gets both gradients.
     """
+    index_tensors = tuple(i for i in (index if isinstance(index, tuple) else (index,))
+                          if isinstance(i, Tensor))  # backward reads them: saved
     index = index_array(index)
     try:
         out = x.data[index]
@@ -527,7 +547,9 @@ def getitem(x: Tensor, index) -> Tensor:
             grad[index] = g
         return (grad,)
 
-    return Tensor._from_op(out, (x,), backward, "Index")
+    if index_tensors:  # a gather: the output is a copy
+        return Tensor._from_op(out, (x,), backward, "Index", saved=index_tensors)
+    return _view(out, x, backward, "Index")
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -594,7 +616,8 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             gb = unbroadcast(x2.swapaxes(-1, -2) @ g, y2.shape).reshape(y.shape)
         return ga, gb
 
-    return Tensor._from_op(out, (a, b), backward, "MatMul")
+    return Tensor._from_op(out, (a, b), backward, "MatMul",
+                           saved=(b if a.requires_grad else None, a if b.requires_grad else None))
 
 
 # ----------------------------------------------------------------- comparisons and logic

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
-
+from nnlib.autograd import no_grad
 from nnlib.tensor import Tensor
 
 
@@ -47,7 +46,7 @@ class Optimizer:
                 if set_to_none:
                     param.grad = None
                 elif param.grad is not None:
-                    param.grad.data[...] = 0
+                    param.grad.zero_()
 
     def step(self) -> None:
         raise NotImplementedError
@@ -85,6 +84,7 @@ class SGD(Optimizer):
                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
 
+    @no_grad()  # the update is not part of any graph (and sub_ is allowed on parameters)
     def step(self) -> None:
         for group in self.param_groups:
             momentum, dampening = group["momentum"], group["dampening"]
@@ -100,9 +100,9 @@ class SGD(Optimizer):
                     state = self.state.setdefault(param, {})
                     buffer = state.get("momentum_buffer")
                     if buffer is None:
-                        buffer = state["momentum_buffer"] = np.array(grad)
+                        buffer = state["momentum_buffer"] = grad.copy()  # on grad's device
                     else:
                         buffer *= momentum
                         buffer += (1 - dampening) * grad
                     grad = grad + momentum * buffer if group["nesterov"] else buffer
-                param.data -= group["lr"] * grad
+                param.sub_(group["lr"] * grad)  # in place: counted in param's version

@@ -1,11 +1,19 @@
 """The Tensor: an array of numbers that remembers how it was computed.
 
 ``t.data`` is the array holding the values (as in micrograd; in torch ``.data`` is a tensor): a
-NumPy array on "cpu", a ``CudaArray`` on "cuda" (see ``nnlib.backend``).
+NumPy array on "cpu", a ``CudaArray`` on "cuda" (see ``nnlib.backend``). Changing ``t.data``
+directly (``t.data[0] = 1``, ``t.data -= 1``; also the array ``t.numpy()`` returns) is unchecked,
+like torch's ``.data``: nnlib does not see it.
 A tensor made by an op keeps its inputs (``_parents``) and a ``_backward`` function; see
 ``nnlib.autograd``. The math (``+``, ``@``, ``exp``, ``sum``, indexing, ...) lives in
 ``nnlib.ops``, where each op's forward and backward sit side by side; ``ops`` attaches those
 functions to ``Tensor`` as methods and operators.
+
+In-place changes (``+=``, ``copy_``, ``t[i] = v``, an optimizer step, ``nn.init``) are counted,
+as in torch: each tensor has a version, the number of in-place changes of its memory so far,
+shared by the tensors that share that memory (``detach()``, and views made by reshape, transpose
+or slicing). An op records the versions of the tensors its backward reads, and ``backward``
+raises if one changed in between, instead of silently using the changed values.
 """
 
 from __future__ import annotations
@@ -20,13 +28,29 @@ from nnlib import autograd, backend
 Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]
 
 
+class VersionCounter:
+    """How many times a tensor's memory was changed in place (torch's ``t._version``).
+
+    Tensors that share memory share one counter (``detach()``, views), so a change made through
+    any of them is seen by all. A tensor makes its counter when first needed (see
+    ``Tensor._counter``); until then its version is 0, so the many tensors never changed in
+    place cost nothing extra.
+    """
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class Tensor:
     """An n-dimensional array with autograd. Build one with ``nl.tensor(data)``.
 
     ``Tensor(array)`` wraps an existing array without copying; ``nl.tensor`` copies, as in torch.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "_parents", "_backward", "_op", "_retains_grad")
+    __slots__ = ("data", "requires_grad", "grad", "_parents", "_backward", "_op", "_retains_grad",
+                 "_version_counter", "_saved_versions")
     __array_ufunc__ = None  # `ndarray + tensor` calls Tensor.__radd__ instead of NumPy's loop
     __hash__ = object.__hash__  # hashable by identity although `==` is elementwise, like torch
 
@@ -38,22 +62,39 @@ class Tensor:
         self._backward: Backward | None = None
         self._op = ""
         self._retains_grad = False
+        self._version_counter: VersionCounter | None = None  # made on first need: version 0
+        self._saved_versions: Sequence[tuple[Tensor | None, int]] = ()
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
     @classmethod
-    def _from_op(cls, data, parents: tuple[Tensor, ...], backward: Backward, op: str) -> Tensor:
-        """The output of op ``op``; records ``parents`` and ``backward`` if one needs grad."""
+    def _from_op(cls, data, parents: tuple[Tensor, ...], backward: Backward, op: str,
+                 saved: tuple[Tensor | None, ...] = (), saves_output: bool = False) -> Tensor:
+        """The output of op ``op``; records ``parents`` and ``backward`` if one needs grad.
+
+        ``saved``: the tensors whose values ``backward`` will read (None entries are skipped);
+        ``saves_output``: whether it reads the output's. Their current versions are recorded,
+        and ``autograd.run_backward`` checks that they are unchanged before calling ``backward``.
+        """
         out = object.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else backend.asarray(data)
         out.grad = None
         out._retains_grad = False
         out._op = op
-        if autograd._grad_enabled and any(p.requires_grad for p in parents):
+        out._version_counter = None
+        # (any of a list, not of a generator: twice as fast for an op's few parents)
+        if autograd._grad_enabled and any([p.requires_grad for p in parents]):
             out.requires_grad, out._parents, out._backward = True, parents, backward
+            out._saved_versions = versions = []
+            for t in saved:  # the versions of what backward will read, as they are now
+                if t is not None:
+                    versions.append((t, t._version))
+            if saves_output:  # None: the output itself (new, so at version 0; storing `out`
+                versions.append((None, 0))  # in its own list would make a reference cycle)
         else:
             out.requires_grad, out._parents, out._backward = False, (), None
+            out._saved_versions = ()
         return out
 
     # ----------------------------------------------------------------------------- properties
@@ -154,12 +195,32 @@ class Tensor:
         return self
 
     def detach(self) -> Tensor:
-        """The same values (shared memory), cut from the graph."""
-        return Tensor(self.data)
+        """The same values (shared memory, and so the same version counter), cut from the
+        graph. To change values without touching this tensor, change ``detach().clone()``."""
+        out = Tensor(self.data)
+        out._version_counter = self._counter()
+        return out
+
+    # --------------------------------------------------------------------------- versions
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has seen (torch's ``t._version``)."""
+        return 0 if self._version_counter is None else self._version_counter.count
+
+    def _counter(self) -> VersionCounter:
+        """This tensor's version counter, made now if it has none yet."""
+        if self._version_counter is None:
+            self._version_counter = VersionCounter()
+        return self._version_counter
+
+    def _bump_version(self) -> None:
+        """Count one in-place change: every in-place method calls this after changing ``data``."""
+        self._counter().count += 1
 
     # ---------------------------------------------------------------------------- conversion
     def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied; unlike torch, allowed with requires_grad).
+        """The underlying array (shared, not copied; unlike torch, allowed with requires_grad;
+        changing it is unchecked, like ``.data``).
         On "cuda" a NumPy copy of the values: this copies device -> host."""
         return backend.to_host(self.data)
 
@@ -229,16 +290,23 @@ class Tensor:
         return Tensor._from_op(self.data.astype(dtype), (self,), lambda g: (g,), "ToCopy")
 
     # ------------------------------------------------------------------ in-place updates
+    # Each one checks that it may run (_check_inplace), changes self.data in place, then counts
+    # the change (_bump_version), so that backward can tell if a value it needs was overwritten.
     def _check_inplace(self, op: str) -> None:
+        """In-place ops are not recorded in the graph, so a tensor that requires grad may only
+        be changed in place where nothing is recorded: inside ``no_grad``."""
         if self.requires_grad and autograd._grad_enabled:
             raise RuntimeError(
-                f"{op}: in-place change of a tensor that requires grad would break backward; "
-                "do it inside `with nl.no_grad():` (as an optimizer does) or on a detached copy"
+                f"{op}: in-place change of a tensor that requires grad, which the graph cannot "
+                "record; write it out of place (y = y + 1), or change a copy, "
+                "y.detach().clone() (y.detach() alone shares y's memory), or, for a parameter "
+                "update, do it inside `with nl.no_grad():` as an optimizer does"
             )
 
     def _inplace(self, op: str, ufunc, other) -> Tensor:
         self._check_inplace(op)
         ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data)
+        self._bump_version()
         return self
 
     def __iadd__(self, other) -> Tensor:
@@ -262,10 +330,23 @@ class Tensor:
     def mul_(self, other) -> Tensor:
         return self._inplace("mul_", np.multiply, other)
 
+    def div_(self, other) -> Tensor:
+        return self._inplace("div_", np.divide, other)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Limit the values to [min, max] in place."""
+        if min is None and max is None:
+            raise ValueError("clamp_: at least one of min and max must be given")
+        self._check_inplace("clamp_")
+        np.clip(self.data, min, max, out=self.data)
+        self._bump_version()
+        return self
+
     def copy_(self, src) -> Tensor:
         """Overwrite the values with ``src`` (broadcast), keeping this tensor's dtype."""
         self._check_inplace("copy_")
         self.data[...] = src.data if isinstance(src, Tensor) else src
+        self._bump_version()
         return self
 
     def fill_(self, value) -> Tensor:
@@ -277,6 +358,7 @@ class Tensor:
     def __setitem__(self, index, value) -> None:
         self._check_inplace("setitem")
         self.data[index_array(index)] = value.data if isinstance(value, Tensor) else value
+        self._bump_version()
 
     # ----------------------------------------------------------------------------- printing
     def __repr__(self) -> str:

@@ -3,8 +3,10 @@ arguments and reductions).
 
 Ops whose gradient has a simple closed form, or that must stay finite for huge inputs (softmax,
 log_softmax, cross_entropy, the BCEs), compute it directly: each ``backward`` sits right under its
-forward. Losses that are a few tensor ops (mse, l1, huber) are written with those ops and get
-their gradients from autograd.
+forward, and ``saved=`` names the tensors whose values it reads, so that backward can check they
+were not changed in place since (values computed here, such as gelu's slope, are private). Losses
+that are a few tensor ops (mse, l1, huber) are written with those ops and get their gradients
+from autograd.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tens
     x = input.data
     out = np.clip(x, min_val, max_val)
     return Tensor._from_op(
-        out, (input,), lambda g: (g * ((x > min_val) & (x < max_val)),), "Hardtanh"
+        out, (input,), lambda g: (g * ((x > min_val) & (x < max_val)),), "Hardtanh",
+        saved=(input,)
     )
 
 
@@ -70,7 +73,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     x = input.data
     out = np.where(x > 0, x, x * negative_slope)
     return Tensor._from_op(
-        out, (input,), lambda g: (np.where(x > 0, g, g * negative_slope),), "LeakyRelu"
+        out, (input,), lambda g: (np.where(x > 0, g, g * negative_slope),), "LeakyRelu",
+        saved=(input,)
     )
 
 
@@ -80,7 +84,8 @@ def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
     negative = alpha * np.expm1(np.minimum(x, 0))
     out = np.where(x > 0, x, negative)
     return Tensor._from_op(
-        out, (input,), lambda g: (np.where(x > 0, g, g * (negative + alpha)),), "Elu"
+        out, (input,), lambda g: (np.where(x > 0, g, g * (negative + alpha)),), "Elu",
+        saved=(input,)
     )
 
 
@@ -115,7 +120,8 @@ def silu(input: Tensor) -> Tensor:
     """x * sigmoid(x) (also called swish)."""
     x = _floating(input)
     s = stable_sigmoid(x)
-    return Tensor._from_op(x * s, (input,), lambda g: (g * s * (1 + x * (1 - s)),), "Silu")
+    return Tensor._from_op(x * s, (input,), lambda g: (g * s * (1 + x * (1 - s)),), "Silu",
+                           saved=(input,))
 
 
 def hardsigmoid(input: Tensor) -> Tensor:
@@ -123,7 +129,7 @@ def hardsigmoid(input: Tensor) -> Tensor:
     x = input.data
     out = np.clip(x + 3, 0, 6) / 6
     return Tensor._from_op(out, (input,), lambda g: (g * ((x > -3) & (x < 3)) / 6,),
-                           "Hardsigmoid")
+                           "Hardsigmoid", saved=(input,))
 
 
 def hardswish(input: Tensor) -> Tensor:
@@ -134,7 +140,7 @@ def hardswish(input: Tensor) -> Tensor:
     def backward(g):
         return (np.where(x <= -3, 0, np.where(x >= 3, g, g * (x / 3 + 0.5))),)
 
-    return Tensor._from_op(out, (input,), backward, "Hardswish")
+    return Tensor._from_op(out, (input,), backward, "Hardswish", saved=(input,))
 
 
 def _log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
@@ -153,7 +159,7 @@ def softmax(input: Tensor, dim: int = -1) -> Tensor:
     def backward(g):  # Jacobian-vector product: s * (g - <g, s>)
         return (out * (g - (g * out).sum(axis=dim, keepdims=True)),)
 
-    return Tensor._from_op(out, (input,), backward, "Softmax")
+    return Tensor._from_op(out, (input,), backward, "Softmax", saves_output=True)
 
 
 def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
@@ -163,7 +169,7 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
     def backward(g):  # g - softmax * sum(g)
         return (g - np.exp(out) * g.sum(axis=dim, keepdims=True),)
 
-    return Tensor._from_op(out, (input,), backward, "LogSoftmax")
+    return Tensor._from_op(out, (input,), backward, "LogSoftmax", saves_output=True)
 
 
 # ------------------------------------------------------------------------------------ losses
@@ -280,7 +286,9 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
         return grad.reshape(x.shape), grad_target
 
     parents = (input, target) if soft and isinstance(target, Tensor) else (input,)
-    return Tensor._from_op(out, parents, backward, "CrossEntropy")
+    # backward reads the target's values (class indices or probabilities), not the input's
+    saved = (target,) if isinstance(target, Tensor) else ()
+    return Tensor._from_op(out, parents, backward, "CrossEntropy", saved=saved)
 
 
 def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -288,7 +296,8 @@ def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     _check_logits("nll_loss", input)
     t = _class_targets("nll_loss", input.shape, target)
     backend.check_same_device("nll_loss", input.data, t)
-    picked = input[np.arange(t.size, like=t), t] if input.ndim == 2 else input[t]
+    index = target if isinstance(target, Tensor) else t  # a tensor index is version-checked
+    picked = input[np.arange(t.size, like=t), index] if input.ndim == 2 else input[index]
     return _reduce(-picked, reduction, "nll_loss")
 
 
@@ -309,7 +318,8 @@ def binary_cross_entropy(input: Tensor, target, weight=None,
         grad_p = g * (p - t) / np.maximum(p * (1 - p), 1e-12)
         return grad_p, g * (log_q - log_p) if target.requires_grad else None
 
-    loss = Tensor._from_op(loss, (input, target), backward, "BinaryCrossEntropy")
+    loss = Tensor._from_op(loss, (input, target), backward, "BinaryCrossEntropy",
+                           saved=(input, target))
     return _reduce(loss if weight is None else loss * weight, reduction, "binary_cross_entropy")
 
 
@@ -324,7 +334,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,
     def backward(g):
         return g * (stable_sigmoid(x) - t), -g * x if target.requires_grad else None
 
-    loss = Tensor._from_op(loss, (input, target), backward, "BinaryCrossEntropyWithLogits")
+    loss = Tensor._from_op(loss, (input, target), backward, "BinaryCrossEntropyWithLogits",
+                           saved=(input, target))
     return _reduce(loss if weight is None else loss * weight, reduction,
                    "binary_cross_entropy_with_logits")
 
@@ -353,7 +364,7 @@ def kl_div(input: Tensor, target, reduction: str = "mean",
             grad_t = g * (p * (t - x + 1) if log_target else log_t + 1 - x)
         return -g * (p if log_target else t), grad_t
 
-    loss = Tensor._from_op(loss, (input, target), backward, "KlDiv")
+    loss = Tensor._from_op(loss, (input, target), backward, "KlDiv", saved=(input, target))
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction, "kl_div")
@@ -381,7 +392,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         return grads if bias is None else (*grads, g2.sum(axis=0))
 
     parents = (input, weight) if bias is None else (input, weight, bias)
-    return Tensor._from_op(out, parents, backward, "Linear")
+    # the input's gradient reads the weight, the weight's reads the input (as torch saves them)
+    saved = (weight if input.requires_grad else None, input if weight.requires_grad else None)
+    return Tensor._from_op(out, parents, backward, "Linear", saved=saved)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,

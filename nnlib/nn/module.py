@@ -25,6 +25,8 @@ class Parameter(Tensor):
         data = np.empty(0, np.float32) if data is None else data
         super().__init__(data.data if isinstance(data, Tensor) else as_array(data),
                          requires_grad=requires_grad)
+        if isinstance(data, Tensor):  # the same memory, so the same version counter
+            self._version_counter = data._counter()
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -212,7 +214,7 @@ class Module:
                 raise ValueError(f"load_state_dict: size mismatch for {key}: the checkpoint has "
                                  f"shape {value.shape}, the model {own[key].shape}")
         for key, value in values.items():
-            own[key].data[...] = value
+            own[key].copy_(value)  # own holds detached tensors: copy_ is allowed, and counted
         return IncompatibleKeys(missing, unexpected)
 
     # ----------------------------------------------------------------------------- printing
