@@ -458,6 +458,20 @@ def matmul(dtype: np.dtype, tile: int = TILE):
 
 
 # ----------------------------------------------------------------- gather and scatter
+@cuda.jit(device=True)
+def indexed_position(i, shape, x_strides, x_offset, index, k_strides, k_sizes, j_strides):
+    """Where in ``x`` output element ``i`` of an integer-array index reads (or writes): the
+    place of the dims not indexed by arrays, plus, for each index row q, the index it takes
+    (from the end when negative) times that dim's stride."""
+    columns = index.size // len(k_strides)
+    pos = position(i, shape, x_strides, x_offset)
+    j = position(i, shape, j_strides, 0)
+    for q in range(len(k_strides)):
+        t = index[q * columns + j]
+        pos += (t + k_sizes[q] if t < 0 else t) * k_strides[q]
+    return pos
+
+
 @cuda.jit
 def gather(x, x_offset, x_strides, index, k_strides, k_sizes, j_strides, out, shape, n):
     """Advanced indexing ``out = x[i0, i1, ...]`` and ``take_along_axis``.
@@ -468,14 +482,8 @@ def gather(x, x_offset, x_strides, index, k_strides, k_sizes, j_strides, out, sh
     give the column j of ``index`` to use. One thread per output element; k + 1 reads, one
     write.
     """
-    k_count = len(k_strides)
-    columns = index.size // k_count
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        pos = position(i, shape, x_strides, x_offset)
-        j = position(i, shape, j_strides, 0)
-        for q in range(k_count):
-            t = index[q * columns + j]
-            pos += (t + k_sizes[q] if t < 0 else t) * k_strides[q]
+        pos = indexed_position(i, shape, x_strides, x_offset, index, k_strides, k_sizes, j_strides)
         out[i] = x[pos]
 
 
@@ -487,14 +495,8 @@ def scatter(x, x_offset, x_strides, index, k_strides, k_sizes, j_strides, values
     With ``+=`` two threads may hit the same element of ``x`` (an embedding row used twice):
     ``cuda.atomic.add`` makes each read-add-write indivisible, so no update is lost.
     """
-    k_count = len(k_strides)
-    columns = index.size // k_count
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        pos = position(i, shape, x_strides, x_offset)
-        j = position(i, shape, j_strides, 0)
-        for q in range(k_count):
-            t = index[q * columns + j]
-            pos += (t + k_sizes[q] if t < 0 else t) * k_strides[q]
+        pos = indexed_position(i, shape, x_strides, x_offset, index, k_strides, k_sizes, j_strides)
         v = values[position(i, shape, v_strides, v_offset)]
         if accumulate:
             cuda.atomic.add(x, pos, v)
