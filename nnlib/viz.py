@@ -105,6 +105,16 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (3.5, 3.5)) -> Axe
     return ax
 
 
+def _draw_eigenlines(ax, A, extent: float, zorder: float | None = None) -> None:
+    """Dashed lines through the origin along A's real eigenvectors, labelled with λ."""
+    for lam, v in real_eigenpairs(A):
+        ax.plot([-2 * extent * v[0], 2 * extent * v[0]], [-2 * extent * v[1], 2 * extent * v[1]],
+                ls="--", color=_C_EIG, lw=1.2, zorder=zorder)
+        ax.annotate(f"$\\lambda={lam:.2f}$", 0.9 * extent * v, color=_C_EIG, fontsize=8,
+                    xytext=(0, 4), textcoords="offset points", ha="center",
+                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
+
+
 def plot_linear_map(
     A: Any,
     ax: Axes | None = None,
@@ -158,12 +168,7 @@ def plot_linear_map(
 
     extent = max(1.3, 1.1 * float(np.max(np.abs(mapped))), 1.1 * float(np.max(np.abs(A))))
     if show_eigenvectors:
-        for lam, v in real_eigenpairs(A):
-            ax.plot([-2 * extent * v[0], 2 * extent * v[0]], [-2 * extent * v[1],
-                    2 * extent * v[1]], ls="--", color=_C_EIG, lw=1.2, zorder=4)
-            ax.annotate(f"$\\lambda={lam:.2f}$", 0.9 * extent * v, color=_C_EIG, fontsize=8,
-                        xytext=(0, 4), textcoords="offset points", ha="center",
-                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
+        _draw_eigenlines(ax, A, extent, zorder=4)
     ax.set_xlim(-extent, extent)
     ax.set_ylim(-extent, extent)
     ax.set_aspect("equal")
@@ -213,12 +218,7 @@ def plot_eigen_directions(
                     arrowprops=dict(arrowstyle="->", color=colours[k], lw=1.3))
     circle = np.linspace(0.0, 2.0 * np.pi, 241)
     ax.plot(np.cos(circle), np.sin(circle), color=_C_FAINT, lw=0.8)
-    for lam, v in real_eigenpairs(A):
-        ax.plot([-2 * extent * v[0], 2 * extent * v[0]], [-2 * extent * v[1],
-                2 * extent * v[1]], ls="--", color=_C_EIG, lw=1.2)
-        ax.annotate(f"$\\lambda={lam:.2f}$", 0.9 * extent * v, color=_C_EIG, fontsize=8,
-                    xytext=(0, 4), textcoords="offset points", ha="center",
-                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
+    _draw_eigenlines(ax, A, extent)
     ax.set_xlim(-extent, extent)
     ax.set_ylim(-extent, extent)
     ax.set_aspect("equal")
