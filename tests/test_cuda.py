@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from conftest import ROOT, assert_close
 import nnlib as nl
 import nnlib.nn.functional as F
 
+cuda = pytest.importorskip("numba.cuda")  # a module global: the simulator swaps it in kernels
 pytestmark = pytest.mark.skipif(not nl.cuda.is_available(),
                                 reason="cuda: neither a GPU nor Numba's simulator")
 
@@ -176,3 +178,61 @@ def test_mlp_trains_the_same_on_cuda_as_on_cpu():
     assert cuda_losses[-1] < cuda_losses[0]
     for got, expected in zip(cuda_params, cpu_params, strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
+
+
+class SlowEmpty:
+    """numpy, except that ``empty`` counts its calls and sleeps, so that every thread of a block
+    reaches ``cuda.shared.array`` while the first one is still allocating."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+    def empty(self, *args, **kwargs):
+        self.calls += 1
+        time.sleep(0.02)
+        return np.empty(*args, **kwargs)
+
+
+def block_sum_of_thread_ids(threads: int) -> int:
+    """Each thread of one block writes its id into a shared array; thread 0 adds them up."""
+
+    @cuda.jit
+    def kernel(out):
+        shared = cuda.shared.array(8, np.int64)
+        shared[cuda.threadIdx.x] = cuda.threadIdx.x + 1
+        cuda.syncthreads()
+        if cuda.threadIdx.x == 0:
+            total = 0
+            for i in range(cuda.blockDim.x):
+                total += shared[i]
+            out[0] = total
+
+    out = np.zeros(1, np.int64)
+    kernel[1, threads](out)
+    return int(out[0])
+
+
+@pytest.mark.skipif(not nl.cuda.is_simulated(), reason="a fix for Numba's simulator only")
+@pytest.mark.parametrize("fixed", [True, False])
+def test_simulator_gives_a_block_one_shared_array(monkeypatch, fixed):
+    """Numba's simulator can hand two threads of a block different "shared" arrays (it looks up,
+    then stores, with no lock); nnlib installs a locked version (nnlib.cuda.simulator_fix). With
+    the allocation slowed down, the original races every time and the fix never does."""
+    from numba.cuda.simulator import kernelapi
+
+    from nnlib.cuda import kernels, simulator_fix  # noqa: F401 (loading kernels installs the fix)
+
+    assert kernelapi.FakeCUDAShared.array is simulator_fix.shared_array
+    slow = SlowEmpty()
+    monkeypatch.setattr(simulator_fix, "np", slow)
+    monkeypatch.setattr(kernelapi, "np", slow)
+    if not fixed:
+        monkeypatch.setattr(kernelapi.FakeCUDAShared, "array", simulator_fix._original)
+    total = block_sum_of_thread_ids(8)
+    if fixed:
+        assert (slow.calls, total) == (1, sum(range(1, 9)))
+    else:  # if this fails, numba fixed its simulator and simulator_fix can go
+        assert slow.calls > 1, "the simulator's own shared.array no longer races"

@@ -26,6 +26,10 @@ import numpy as np
 from numba import cuda
 
 SIMULATED = bool(numba.config.ENABLE_CUDASIM)
+if SIMULATED:  # the simulator's shared arrays need a lock (see simulator_fix's docstring)
+    from nnlib.cuda.simulator_fix import make_shared_arrays_thread_safe
+
+    make_shared_arrays_thread_safe()
 
 THREADS = 4 if SIMULATED else 256  # threads per block, elementwise kernels and reductions
 MAX_BLOCKS = 2 if SIMULATED else 4096  # grid-stride loops cover what the grid does not
