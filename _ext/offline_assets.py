@@ -7,8 +7,15 @@
   registry: ``npm pack`` fetches each pinned tarball once, its integrity hash is checked, and the
   files needed are unpacked into ``.cache/web-assets/`` beside the book. Later builds, and the
   test suite's, reuse that cache and need no network. They are copied into ``_static/vendor/``.
+* Thebe, which turns the code cells into live ones when a reader clicks "Live Code", comes from
+  npm the same way. sphinx-thebe would load it from unpkg.com (its version 0.8.2, which the npm
+  registry no longer serves); each page instead loads thebe 0.9.3 from ``_static/vendor/``, and
+  thebe's style sheet only when the reader asks for live code (it restyles ``pre``). thebe
+  would fetch MathJax 2 from a CDN to typeset LaTeX outputs; ``thebe-mathjax2.js`` (beside
+  this file) gives it the MathJax 2 calls it makes, served by the page's own MathJax 3.
 
-Nothing is loaded from a CDN.
+Nothing is loaded from a CDN. The only network use left is the one a reader asks for: the live
+code runs on a Binder server.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -63,6 +71,14 @@ WIDGET_ASSETS = (
         ("dist",),
     ),
 )
+THEBE = NpmAsset(
+    "thebe",
+    "0.9.3",
+    "sha512-Rb/7kVhtlffXra3kIe7OuIGE7awsm2/fGWxw21DiNfnWLnUQiDl9AWqYdshPwZPG/5DzLpsJRPix2xtCPtJmQQ==",
+    ("lib",),
+)
+THEBE_MATHJAX = Path(__file__).with_name("thebe-mathjax2.js")
+NOT_SERVED = (".map", ".d.ts")  # source maps and TypeScript declarations: no browser needs them
 
 
 def mathjax_source() -> Path:
@@ -115,7 +131,7 @@ def fetch_npm_asset(asset: NpmAsset, cache: Path) -> Path:
                 m
                 for m in archive.getmembers()
                 if m.isfile()
-                and not m.name.endswith(".map")
+                and not m.name.endswith(NOT_SERVED)
                 and any(
                     m.name == f"package/{f}" or m.name.startswith(f"package/{f}/")
                     for f in asset.files
@@ -138,7 +154,7 @@ def configure(app: Sphinx, config: Config) -> None:
         },
     }
     cache = Path(app.confdir) / ".cache" / "web-assets"
-    app.web_asset_folders = [fetch_npm_asset(asset, cache) for asset in WIDGET_ASSETS]
+    app.web_asset_folders = [fetch_npm_asset(asset, cache) for asset in (*WIDGET_ASSETS, THEBE)]
 
 
 def widget_paths(
@@ -161,6 +177,41 @@ def widget_paths(
     scripts.insert(manager_at, scripts.pop())
 
 
+def local_thebe(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Point sphinx-thebe's ``THEBE_JS_URL`` at the site's own copy of thebe.
+
+    sphinx-thebe declares the URL in an inline script on every page; it is replaced by one with
+    a relative URL (the site works from any folder), plus a click handler that adds thebe's
+    style sheet when the reader presses the live-code button. The page's thebe configuration
+    gets ``mathjaxUrl``, the MathJax 2 adapter.
+    """
+    scripts = context.get("script_files", [])
+    bodies = [str(getattr(script, "attributes", {}).get("body", "")) for script in scripts]
+    at = next((i for i, body in enumerate(bodies) if "const THEBE_JS_URL" in body), None)
+    if at is None:
+        return
+    lib = context["pathto"](f"_static/vendor/{THEBE.folder}/lib", 1)
+    body = re.sub(r'const THEBE_JS_URL = "[^"]*"', f'const THEBE_JS_URL = "{lib}/index.js"',
+                  bodies[at])
+    body += (
+        f'; const THEBE_CSS_URL = "{lib}/thebe.css"; '
+        'document.addEventListener("click", (event) => {'
+        ' if (!event.target.closest(".btn-launch-thebe, .thebe-launch-button")'
+        ' || document.getElementById("thebe-css")) return;'
+        ' const link = document.createElement("link");'
+        ' link.id = "thebe-css"; link.rel = "stylesheet"; link.href = THEBE_CSS_URL;'
+        " document.head.appendChild(link); }, true);"
+    )
+    app.add_js_file(None, body=body)  # appended last, then moved to where the original was
+    scripts[at] = scripts.pop()
+    adapter = context["pathto"](f"_static/vendor/{THEBE_MATHJAX.name}", 1)
+    context["body"] = context.get("body", "").replace(
+        "requestKernel: true,", f'requestKernel: true, mathjaxUrl: "{adapter}",', 1
+    )
+
+
 def copy_assets(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -174,11 +225,13 @@ def copy_assets(app: Sphinx, exception: Exception | None) -> None:
             shutil.copy2(source / part, static / "mathjax" / part)
     for folder in app.web_asset_folders:
         shutil.copytree(folder, static / "vendor" / folder.name, dirs_exist_ok=True)
+    shutil.copy2(THEBE_MATHJAX, static / "vendor" / THEBE_MATHJAX.name)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     mathjax_source()  # fail early, with the fix in the message
     app.connect("config-inited", configure, priority=900)
     app.connect("html-page-context", widget_paths, priority=900)
+    app.connect("html-page-context", local_thebe, priority=900)
     app.connect("build-finished", copy_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -111,6 +111,47 @@ def test_launch_buttons_open_notebooks_that_exist(browser: Browser, page: str):
     assert visit.page.locator(".btn-launch-thebe").count() == 1, "no live-code button"
 
 
+def test_live_code_loads_thebe_from_the_site_and_only_reaches_binder(browser: Browser):
+    """"Live Code" loads thebe, its styles and its MathJax adapter from the site; the one request
+    beyond it is to Binder (the network use a reader asks for, blocked here); the page keeps its
+    MathJax 3, which typesets what thebe asks for through MathJax 2's API."""
+    visit = browser.visit("chapters/01_linear_algebra.html")
+    requested: list[str] = []
+    visit.page.on("request", lambda request: requested.append(request.url))
+    visit.page.locator(".btn-launch-thebe").first.evaluate("button => button.click()")
+    visit.page.wait_for_function(
+        "() => document.querySelectorAll('.thebe-run-button, .thebelab-run-button').length > 0",
+        timeout=20_000,
+    )
+    for _ in range(100):  # thebe asks Binder for a server once the cells are live
+        if any("mybinder.org" in problem for problem in visit.problems):
+            break
+        visit.page.wait_for_timeout(100)
+    local = [url.removeprefix(browser.base_url) for url in requested if "127.0.0.1" in url]
+    assert "_static/vendor/thebe-0.9.3/lib/index.js" in local, local
+    assert "_static/vendor/thebe-0.9.3/lib/thebe.css" in local, local
+    assert any(url.startswith("_static/vendor/thebe-mathjax2.js") for url in local), local
+    beyond = [url for url in requested if "127.0.0.1" not in url]
+    assert beyond and all(url.startswith("https://mybinder.org/") for url in beyond), beyond
+    unexpected = [
+        problem
+        for problem in visit.problems
+        if "mybinder.org" not in problem
+        and problem != "console error: Failed to load resource: net::ERR_FAILED"
+    ]
+    assert unexpected == []
+    typeset = visit.page.evaluate(
+        r"""async () => {
+            const element = document.createElement('p');
+            element.textContent = '\\(x^2\\)';
+            document.querySelector('article').appendChild(element);
+            await MathJax.Hub.Queue(['Typeset', MathJax.Hub, element]);
+            return [MathJax.version, !!element.querySelector('mjx-container')];
+        }"""
+    )
+    assert typeset[0].startswith("3.") and typeset[1], typeset
+
+
 def test_search_finds_a_term_from_a_chapter(browser: Browser):
     visit = browser.visit("search.html?q=eigenvector")
     results = visit.page.locator("#search-results li a")

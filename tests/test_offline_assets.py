@@ -49,13 +49,15 @@ def fake_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_fetches_checks_and_unpacks_only_the_listed_files(fake_npm: Path, tmp_path: Path):
-    data = make_tarball({"dist/app.js": b"ok", "dist/app.js.map": b"map", "README.md": b"no"})
+    data = make_tarball({"dist/app.js": b"ok", "dist/app.js.map": b"map",
+                         "dist/types/app.d.ts": b"types", "README.md": b"no"})
     fake_npm.write_bytes(data)
     asset = NpmAsset("@scope/widget", "1.0.0", integrity(data), ("dist",))
     folder = fetch_npm_asset(asset, tmp_path / "cache")
     assert folder == tmp_path / "cache" / "scope-widget-1.0.0"
     assert (folder / "dist" / "app.js").read_bytes() == b"ok"
     assert not (folder / "dist" / "app.js.map").exists()
+    assert not (folder / "dist" / "types" / "app.d.ts").exists()
     assert not (folder / "README.md").exists()
     fake_npm.unlink()  # a second call uses the cache and runs no npm at all
     assert fetch_npm_asset(asset, tmp_path / "cache") == folder
