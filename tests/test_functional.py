@@ -3,6 +3,8 @@ reduction), their gradients, their behaviour at kinks and for huge logits, dropo
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -156,11 +158,11 @@ def test_nll_loss_matches_torch_and_composes_to_cross_entropy(reduction, device)
     rng = np.random.default_rng(1)
     x, target = rng.standard_normal((5, 4)).astype(np.float32), np.array([0, 3, 3, 1, 2])
     check_against_torch(lambda a: F.nll_loss(F.log_softmax(a, 1), nl.tensor(target, device=device),
-                                             reduction),
+                                             reduction=reduction),
                         lambda a: TF.nll_loss(TF.log_softmax(a, 1), torch.tensor(target),
                                               reduction=reduction), [x], device)
-    direct = F.cross_entropy(nl.tensor(x), nl.tensor(target), reduction)
-    composed = F.nll_loss(F.log_softmax(nl.tensor(x), -1), nl.tensor(target), reduction)
+    direct = F.cross_entropy(nl.tensor(x), nl.tensor(target), reduction=reduction)
+    composed = F.nll_loss(F.log_softmax(nl.tensor(x), -1), nl.tensor(target), reduction=reduction)
     assert_close(direct, composed.numpy())
 
 
@@ -282,3 +284,243 @@ def test_functional_gradcheck_float64(name):
     x = np.random.default_rng(5).uniform(-2, 2, (3, 3))
     x[np.abs(np.abs(x) - 3) < 0.1] += 0.3  # stay off the kinks of hardswish / hardsigmoid
     assert gradcheck(GRADCHECKS[name], [nl.tensor(x, requires_grad=True)])
+
+
+# ------------------------------------------------ class weights, ignore_index and pos_weight
+def as_tensors(array, device):
+    """``array`` (or None) as an nnlib tensor on ``device`` and as a torch tensor."""
+    if array is None:
+        return None, None
+    return nl.tensor(array, device=device), torch.tensor(array)
+
+
+@st.composite
+def weighted_class_targets(draw):
+    """Logits (N, C), targets of which none, some or all are ``ignore_index`` (-100, or 2, a
+    class or out of range), and class weights or None."""
+    x, target = draw(logits_and_targets())
+    rng = np.random.default_rng(draw(SEEDS))
+    ignore_index = draw(st.sampled_from([-100, 2]))
+    ignored = rng.random(len(target)) < draw(st.sampled_from([0.0, 0.5, 1.0]))
+    weight = rng.uniform(0.1, 2, x.shape[1]).astype(np.float32) if draw(st.booleans()) else None
+    return x, np.where(ignored, ignore_index, target), weight, ignore_index
+
+
+# nothing counted: "mean" is 0 / 0 (nan, as in torch); NumPy or the CUDA simulator may warn
+ZERO_DIVISION = pytest.mark.filterwarnings(
+    "ignore:(divide by zero|invalid value) encountered:RuntimeWarning")
+
+
+@ZERO_DIVISION
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.15])
+@FAST
+@given(case=weighted_class_targets())
+def test_cross_entropy_with_weight_and_ignore_index_matches_torch(reduction, smoothing, case,
+                                                                 device):
+    x, target, weight, ignore_index = case
+    (w, w_ref), (t, t_ref) = as_tensors(weight, device), as_tensors(target, device)
+    kwargs = {"ignore_index": ignore_index, "reduction": reduction, "label_smoothing": smoothing}
+    check_against_torch(lambda a: F.cross_entropy(a, t, w, **kwargs),
+                        lambda a: TF.cross_entropy(a, t_ref, w_ref, **kwargs), [x], device)
+
+
+@ZERO_DIVISION
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@FAST
+@given(case=weighted_class_targets())
+def test_nll_loss_with_weight_and_ignore_index_matches_torch(reduction, case, device):
+    x, target, weight, ignore_index = case
+    (w, w_ref), (t, t_ref) = as_tensors(weight, device), as_tensors(target, device)
+    check_against_torch(lambda a: F.nll_loss(a, t, w, ignore_index, reduction),
+                        lambda a: TF.nll_loss(a, t_ref, w_ref, ignore_index=ignore_index,
+                                              reduction=reduction), [x], device)
+
+
+CLASS_LOSSES = {"cross_entropy": (F.cross_entropy, TF.cross_entropy),
+                "nll_loss": (F.nll_loss, TF.nll_loss)}
+
+
+@ZERO_DIVISION
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("target", [[3, -100, 0, 1, -100], [-100] * 5], ids=["some", "all"])
+@pytest.mark.parametrize("name", CLASS_LOSSES)
+def test_weight_ignore_index_and_label_smoothing_together(name, target, reduction, device):
+    """torch's formula: (1 - eps) w[y_i] nll_i + eps / C sum_c w_c nll_ic per counted row, and
+    "mean" divides by sum w[y_i] over the counted rows; all ignored: nan, zero gradients."""
+    x = np.random.default_rng(6).standard_normal((5, 4)).astype(np.float32)
+    (w, w_ref), (t, t_ref) = as_tensors(np.array([0.5, 2.0, 1.0, 3.0], np.float32), device), \
+        as_tensors(np.array(target), device)
+    fn, ref = CLASS_LOSSES[name]
+    kwargs = {"reduction": reduction, **({"label_smoothing": 0.2} if name == "cross_entropy"
+                                          else {})}
+    out = check_against_torch(lambda a: fn(a, t, weight=w, **kwargs),
+                              lambda a: ref(a, t_ref, weight=w_ref, **kwargs), [x], device)
+    if reduction == "none":
+        assert out.numpy()[1] == 0 and out.numpy()[4] == 0  # ignored rows: no loss
+    elif target[0] == -100:
+        assert np.isnan(out.item()) if reduction == "mean" else out.item() == 0
+
+
+@ZERO_DIVISION
+def test_zero_total_weight_gives_nan_like_torch(device):
+    """Counted targets whose weights add up to 0: "mean" is nan, and so are the gradients of
+    their rows, while an ignored row's stays 0 (as torch computes it)."""
+    x = np.random.default_rng(7).standard_normal((3, 3)).astype(np.float32)
+    (w, w_ref), (t, t_ref) = as_tensors(np.array([0.0, 1.0, 1.0], np.float32), device), \
+        as_tensors(np.array([0, -100, 0]), device)
+    for smoothing in (0.0, 0.3):
+        check_against_torch(lambda a, s=smoothing: F.cross_entropy(a, t, w, label_smoothing=s),
+                            lambda a, s=smoothing: TF.cross_entropy(a, t_ref, w_ref,
+                                                                    label_smoothing=s),
+                            [x], device)
+    check_against_torch(lambda a: F.nll_loss(a, t, w), lambda a: TF.nll_loss(a, t_ref, w_ref),
+                        [x], device)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_cross_entropy_probability_targets_with_weight(smoothing, device):
+    """Weighted probability targets: q_ic = w_c ((1 - eps) p_ic + eps / C), and "mean" divides
+    by N (not by a total weight); the target's gradient is checked too."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((4, 5)).astype(np.float32)
+    probs = rng.dirichlet(np.ones(5), 4).astype(np.float32)
+    w, w_ref = as_tensors(rng.uniform(0.1, 3, 5).astype(np.float32), device)
+    for reduction in REDUCTIONS:
+        check_against_torch(
+            lambda a, p, r=reduction: F.cross_entropy(a, p, w, reduction=r,
+                                                      label_smoothing=smoothing),
+            lambda a, p, r=reduction: TF.cross_entropy(a, p, w_ref, reduction=r,
+                                                       label_smoothing=smoothing),
+            [x, probs], device, rtol=1e-5, atol=1e-5)
+
+
+def test_probability_targets_refuse_a_class_ignore_index_like_torch():
+    x, probs = nl.zeros(2, 3), nl.full((2, 3), 1 / 3)
+    with pytest.raises(ValueError, match="ignore_index=0 is not supported for probability"):
+        F.cross_entropy(x, probs, ignore_index=0)
+    with pytest.raises(RuntimeError, match="ignore_index is not supported"):
+        TF.cross_entropy(torch.zeros(2, 3), torch.full((2, 3), 1 / 3), ignore_index=0)
+    # a negative ignore_index names no class, so torch (and nnlib) accept it and ignore it
+    assert_close(F.cross_entropy(x, probs, ignore_index=-1),
+                 TF.cross_entropy(torch.zeros(2, 3), torch.full((2, 3), 1 / 3), ignore_index=-1))
+
+
+@ZERO_DIVISION
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("target", [1, -100])
+@pytest.mark.parametrize("name", CLASS_LOSSES)
+def test_single_sample_with_weight_and_ignored_target(name, target, reduction, device):
+    x = np.array([0.5, -1.0, 2.0], np.float32)
+    (w, w_ref), (t, t_ref) = as_tensors(np.array([1.0, 4.0, 0.5], np.float32), device), \
+        as_tensors(np.array(target), device)
+    fn, ref = CLASS_LOSSES[name]
+    check_against_torch(lambda a: fn(a, t, w, reduction=reduction),
+                        lambda a: ref(a, t_ref, w_ref, reduction=reduction), [x], device)
+
+
+def test_weighted_cross_entropy_stays_finite_for_huge_logits(device):
+    x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, -1e4], [0.0, 0.0, 1e4]], np.float32)
+    (w, w_ref), (t, t_ref) = as_tensors(np.array([2.0, 0.5, 1.0], np.float32), device), \
+        as_tensors(np.array([1, -100, 0]), device)
+    out = check_against_torch(
+        lambda a: F.cross_entropy(a, t, w, label_smoothing=0.1),
+        lambda a: TF.cross_entropy(a, t_ref, w_ref, label_smoothing=0.1), [x], device,
+        rtol=1e-5, atol=1e-2)
+    assert np.isfinite(out.item())
+
+
+def test_class_weight_errors_name_the_op_and_shapes():
+    logits, target = nl.zeros(3, 5), nl.tensor([0, 1, 2])
+    for fn in (F.cross_entropy, F.nll_loss):
+        name = fn.__name__
+        with pytest.raises(ValueError, match=re.escape(
+                f"{name}: weight must hold one value per class, shape (5,) for input (3, 5), "
+                "got shape (4,)")):
+            fn(logits, target, weight=nl.ones(4))
+        with pytest.raises(ValueError, match=re.escape("got shape (1, 5)")):
+            fn(logits, target, weight=nl.ones(1, 5))
+        with pytest.raises(TypeError, match=f"{name}: weight must be a tensor .* got 'sum'; "
+                                            "pass reduction= by name"):
+            fn(logits, target, "sum")
+        with pytest.raises(ValueError, match=re.escape(f"{name}: target values must lie in "
+                                                       "[0, 5); got -100")):
+            fn(logits, nl.tensor([0, -100, 1]), ignore_index=-1)
+    with pytest.raises(ValueError, match="label_smoothing must be between 0 and 1, got 1.5"):
+        F.cross_entropy(logits, target, label_smoothing=1.5)
+
+
+def test_class_weight_on_another_device_is_an_error(device):
+    if device == "cpu":
+        pytest.skip("needs a second device")
+    logits, target = nl.zeros(3, 5, device="cuda"), nl.tensor([0, 1, 2], device="cuda")
+    for fn in (F.cross_entropy, F.nll_loss):
+        with pytest.raises(RuntimeError, match=f"{fn.__name__}: expected all tensors to be on "
+                                               "the same device, but got cuda and cpu"):
+            fn(logits, target, weight=nl.ones(5))
+
+
+def test_class_weight_is_not_differentiated_and_is_version_checked():
+    logits = nl.tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 0.3]], requires_grad=True)
+    weight = nl.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    for fn in (F.cross_entropy, F.nll_loss):
+        fn(logits, nl.tensor([1, 2]), weight).backward()
+        assert weight.grad is None and logits.grad is not None
+    weight_used = nl.tensor([1.0, 2.0, 3.0])
+    loss = F.nll_loss(logits, nl.tensor([1, 2]), weight_used)
+    weight_used[0] = 5.0
+    with pytest.raises(RuntimeError, match="is at version"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("pos_shape", [(3,), (2, 1), (2, 3), ()])
+def test_bce_with_logits_pos_weight_matches_torch(reduction, pos_shape, device):
+    """pos_weight broadcasts against the input; the target's gradient is checked too."""
+    rng = np.random.default_rng(9)
+    logits = rng.uniform(-5, 5, (2, 3)).astype(np.float32)
+    target = rng.uniform(0, 1, (2, 3)).astype(np.float32)
+    p, p_ref = as_tensors(rng.uniform(0.2, 4, pos_shape).astype(np.float32), device)
+    for weight in (None, rng.uniform(0, 2, (3,)).astype(np.float32)):
+        w, w_ref = as_tensors(weight, device)
+        check_against_torch(
+            lambda a, t, w=w: F.binary_cross_entropy_with_logits(a, t, w, reduction=reduction,
+                                                                 pos_weight=p),
+            lambda a, t, w=w_ref: TF.binary_cross_entropy_with_logits(
+                a, t, w, reduction=reduction, pos_weight=p_ref),
+            [logits, target], device, rtol=1e-5, atol=1e-5)
+
+
+def test_bce_with_logits_pos_weight_is_finite_for_huge_logits_and_checks_shapes():
+    x = np.array([1e4, -1e4, 1e4, -1e4], np.float32)
+    out = check_against_torch(
+        lambda a: F.binary_cross_entropy_with_logits(
+            a, nl.tensor([0.0, 1.0, 1.0, 0.0]), pos_weight=nl.tensor([3.0])),
+        lambda a: TF.binary_cross_entropy_with_logits(a, torch.tensor([0.0, 1.0, 1.0, 0.0]),
+                                                      pos_weight=torch.tensor([3.0])), [x])
+    assert np.isfinite(out.item())
+    with pytest.raises(ValueError, match=re.escape(
+            "binary_cross_entropy_with_logits: pos_weight of shape (3,) does not broadcast to "
+            "the input's shape (3, 2)")):
+        F.binary_cross_entropy_with_logits(nl.zeros(3, 2), nl.zeros(3, 2), pos_weight=nl.ones(3))
+
+
+WEIGHTED_GRADCHECKS = {
+    "cross_entropy": lambda x: F.cross_entropy(
+        x, nl.tensor([1, -100, 2]), nl.tensor([0.5, 2.0, 1.5], dtype=nl.float64),
+        label_smoothing=0.1),
+    "cross_entropy_probs": lambda x: F.cross_entropy(
+        x, F.softmax(x * 0.5, 1), nl.tensor([0.5, 2.0, 1.5], dtype=nl.float64),
+        label_smoothing=0.1),
+    "nll_loss": lambda x: F.nll_loss(x, nl.tensor([1, 0, 1]), nl.tensor([0.5, 2.0, 1.5],
+                                                                        dtype=nl.float64),
+                                     ignore_index=0),
+    "bce_pos_weight": lambda x: F.binary_cross_entropy_with_logits(
+        x, nl.tensor(np.full((3, 3), 0.3)), pos_weight=nl.tensor([0.5, 2.0, 4.0], nl.float64)),
+}
+
+
+@pytest.mark.parametrize("name", WEIGHTED_GRADCHECKS)
+def test_weighted_losses_gradcheck_float64(name):
+    x = np.random.default_rng(10).uniform(-2, 2, (3, 3))
+    assert gradcheck(WEIGHTED_GRADCHECKS[name], [nl.tensor(x, requires_grad=True)])

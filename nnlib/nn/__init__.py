@@ -1,6 +1,18 @@
-"""Neural-network building blocks: ``Module``, ``Parameter``, layers, and ``functional``."""
+"""Neural-network building blocks: ``Module``, ``Parameter``, layers, losses, and
+``functional``."""
 
 from nnlib.nn import functional
+from nnlib.nn.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from nnlib.nn.module import Module, Parameter
 from nnlib.nn.modules import (
     ELU,
@@ -25,5 +37,6 @@ from nnlib.nn.modules import (
 __all__ = [
     "functional", "Module", "Parameter", "Linear", "Sequential", "Dropout", "Flatten",
     "Identity", "ReLU", "ReLU6", "Sigmoid", "Tanh", "SiLU", "GELU", "LeakyReLU", "ELU",
-    "Hardsigmoid", "Hardswish", "Softmax", "LogSoftmax",
+    "Hardsigmoid", "Hardswish", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss",
+    "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
 ]

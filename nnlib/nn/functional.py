@@ -2,11 +2,12 @@
 arguments and reductions).
 
 Ops whose gradient has a simple closed form, or that must stay finite for huge inputs (softmax,
-log_softmax, cross_entropy, the BCEs), compute it directly: each ``backward`` sits right under its
-forward, and ``saved=`` names the tensors whose values it reads, so that backward can check they
-were not changed in place since (values computed here, such as gelu's slope, are private). Losses
-that are a few tensor ops (mse, l1, huber) are written with those ops and get their gradients
-from autograd.
+log_softmax, cross_entropy, nll_loss, the BCEs), compute it directly: each ``backward`` sits right
+under its forward, and ``saved=`` names the tensors whose values it reads, so that backward can
+check they were not changed in place since (values computed here, such as gelu's slope, are
+private). Losses that are a few tensor ops (mse, l1, huber) are written with those ops and get
+their gradients from autograd. The loss modules (``nn.CrossEntropyLoss`` ...) are in
+``nnlib.nn.losses``.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ def _pair(op: str, input: Tensor, target) -> tuple[Tensor, Tensor]:
         raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} "
                          "differ (broadcasting them is almost always a bug)")
     return input, target
+
+
+def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Whether an array of ``shape`` broadcasts to ``target`` (without changing it)."""
+    return len(shape) <= len(target) and all(
+        n in (1, m) for n, m in zip(reversed(shape), reversed(target), strict=False))
 
 
 # ------------------------------------------------------------------------------- activations
@@ -206,8 +213,10 @@ def smooth_l1_loss(input: Tensor, target, reduction: str = "mean",
     return _reduce(loss, reduction, "smooth_l1_loss")
 
 
-def _class_targets(op: str, shape: tuple[int, ...], target) -> np.ndarray:
-    """The integer class indices of ``target``, checked against input ``shape`` (..., C)."""
+def _class_targets(op: str, shape: tuple[int, ...], target,
+                   ignore_index: int | None = None) -> np.ndarray:
+    """The integer class indices of ``target``, checked against input ``shape`` (..., C); a
+    target equal to ``ignore_index`` may hold any value."""
     t = target.data if isinstance(target, Tensor) else backend.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: target must hold integer class indices (int64), "
@@ -216,9 +225,14 @@ def _class_targets(op: str, shape: tuple[int, ...], target) -> np.ndarray:
         raise ValueError(f"{op}: target has shape {t.shape} but input {shape} needs {shape[:-1]}"
                          " (one class index per row)")
     classes = shape[-1]
-    if t.size and (t.min() < 0 or t.max() >= classes):
-        bad = t[(t < 0) | (t >= classes)].flat[0]
-        raise ValueError(f"{op}: target values must lie in [0, {classes}); got {bad}")
+    if t.size and (t.min() < 0 or t.max() >= classes):  # rare: look closer, on the host
+        host = backend.to_host(t)
+        bad = (host < 0) | (host >= classes)
+        if ignore_index is not None:
+            bad &= host != ignore_index
+        if bad.any():
+            raise ValueError(f"{op}: target values must lie in [0, {classes}); "
+                             f"got {host[bad].flat[0]}")
     return t
 
 
@@ -227,78 +241,170 @@ def _check_logits(op: str, input: Tensor) -> None:
         raise ValueError(f"{op}: input must be (N, C) scores or (C,), got shape {input.shape}")
 
 
-def cross_entropy(input: Tensor, target, reduction: str = "mean",
-                  label_smoothing: float = 0.0) -> Tensor:
+def _class_weight(op: str, weight, x: np.ndarray) -> np.ndarray | None:
+    """The per-class rescaling ``weight`` (C,) of a classification loss on scores ``x`` (..., C),
+    as an array of x's dtype (None stays None). Its values are read, never differentiated."""
+    if weight is None:
+        return None
+    if isinstance(weight, str):  # F.cross_entropy(x, y, "sum"): the third argument is weight
+        raise TypeError(f"{op}: weight must be a tensor of shape (C,) or None, got {weight!r}; "
+                        "pass reduction= by name (the order is input, target, weight, ...)")
+    w = weight.data if isinstance(weight, Tensor) else backend.asarray(weight)
+    backend.check_same_device(op, x, w)
+    if w.shape != x.shape[-1:]:
+        raise ValueError(f"{op}: weight must hold one value per class, shape {x.shape[-1:]} for "
+                         f"input {x.shape}, got shape {w.shape}")
+    return w.astype(x.dtype, copy=False)
+
+
+def _counted_targets(op: str, x: np.ndarray, target, w: np.ndarray | None,
+                     ignore_index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For class-index targets of scores ``x`` (..., C), one entry per row of x (flattened):
+
+    - ``index``: the target class, 0 where ignored (so that it can index a row);
+    - ``counted``: whether the target counts (bool: it is not ``ignore_index``);
+    - ``w_t``: its weight, ``w[target]`` (1 without ``w``) where counted, 0 where ignored.
+    """
+    backend.check_same_device(op, x, target.data if isinstance(target, Tensor) else target)
+    t = _class_targets(op, x.shape, target, ignore_index).reshape(-1)
+    counted = t != ignore_index
+    index = np.where(counted, t, 0)
+    w_t = counted.astype(x.dtype) if w is None else w[index] * counted
+    return index, counted, w_t
+
+
+def _reduce_rows(losses: np.ndarray, reduction: str, count) -> np.ndarray:
+    """Reduce the per-row losses of a classification loss: "none" keeps them, "sum" adds them
+    up, "mean" divides that sum by ``count`` (the rows, or the weight of the counted targets;
+    nan if it is 0, as in torch)."""
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    if reduction == "sum":
+        return total
+    with np.errstate(divide="ignore", invalid="ignore"):  # nan, not inf, also with smoothing
+        return np.where(count == 0, np.nan, total / count)
+
+
+def _row_scale(g: np.ndarray, reduction: str, count, counted: np.ndarray | None,
+               shape: tuple[int, ...]) -> np.ndarray:
+    """d out / d loss_i, flattened, for the per-row losses of ``shape`` that ``_reduce_rows``
+    reduced to an output with gradient ``g``; 0 for the rows whose target is not ``counted``."""
+    if reduction == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = g / count
+    scale = np.broadcast_to(g, shape).reshape(-1)
+    return scale if counted is None else np.where(counted, scale, 0)
+
+
+def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy of logits ``input`` (N, C) or (C,) against ``target``: class indices
     (N,) / () (int64), or class probabilities shaped like ``input`` (float).
 
-    loss_i = -sum_c q_ic log softmax(x_i)_c, with q_i the one-hot target (or the given
-    probabilities) mixed with the uniform distribution: (1 - label_smoothing) q + label_smoothing
-    / C. With z = x - max(x) and lse = log(sum(exp(z))), log softmax(x) = z - lse, so
+    loss_i = -sum_c q_ic log softmax(x_i)_c. With w = ``weight`` (C,) (all ones if None) and
+    eps = ``label_smoothing``, the target distribution is weighted and mixed with the uniform
+    one: for a class index y_i, q_ic = (1 - eps) w_{y_i} [c = y_i] + eps w_c / C, and q_i = 0
+    (no loss, no gradient) where y_i == ``ignore_index``; for probabilities p_i,
+    q_ic = w_c ((1 - eps) p_ic + eps / C). As in torch, "mean" divides the sum of the loss_i
+    by the total weight of the counted targets, sum_i w_{y_i} over y_i != ignore_index (nan if
+    there is none), but by N for probability targets.
+
+    With z = x - max(x) and lse = log(sum(exp(z))), log softmax(x) = z - lse, so
     loss_i = sum(q_i) lse_i - <q_i, z_i>, finite for any logits. The gradient is the fused
-    ``softmax(x_i) * sum(q_i) - q_i``: for a one-hot target, softmax minus one-hot.
+    ``softmax(x_i) * sum(q_i) - q_i`` times d out / d loss_i: for a one-hot target without
+    weights, softmax minus one-hot. ``weight`` is not differentiated.
     """
     _check_logits("cross_entropy", input)
     _check_reduction("cross_entropy", reduction)
+    smoothing = float(label_smoothing)
+    if not 0 <= smoothing <= 1:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0 and 1, "
+                         f"got {label_smoothing}")
     x = _floating(input)
     classes = x.shape[-1]
-    smoothing = float(label_smoothing)
+    w = _class_weight("cross_entropy", weight, x)
+    per_class = 1.0 if w is None else w  # w_c, broadcast along a row
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     soft = t.dtype.kind == "f"  # class probabilities rather than indices
-    if soft and t.shape != x.shape:
-        raise ValueError(f"cross_entropy: probability targets must have the input's shape "
-                         f"{x.shape}, got {t.shape}")
-    backend.check_same_device("cross_entropy", x, t)
-    if not soft:
-        t = _class_targets("cross_entropy", x.shape, t).reshape(-1)
     rows = np.arange(x.size // classes, like=x)  # like=: on x's device
     z = x.reshape(-1, classes) - x.reshape(-1, classes).max(axis=1, keepdims=True)
     if soft:
+        if t.shape != x.shape:
+            raise ValueError(f"cross_entropy: probability targets must have the input's shape "
+                             f"{x.shape}, got {t.shape}")
+        if ignore_index >= 0:  # torch accepts only the (negative) "no class" values
+            raise ValueError(f"cross_entropy: ignore_index={ignore_index} is not supported "
+                             "for probability targets")
+        backend.check_same_device("cross_entropy", x, t)
         q = t.reshape(-1, classes)
         q = q * (1 - smoothing) + smoothing / classes if smoothing else q
+        q = q if w is None else q * w
         q_total, q_dot_z = q.sum(axis=1), (q * z).sum(axis=1)
+        counted, count = None, len(rows)
         target_grad = isinstance(target, Tensor) and target.requires_grad
         shifted = z.copy() if target_grad else None  # z itself becomes exp(z) below
     else:
-        q_total, q_dot_z = 1.0, (1 - smoothing) * z[rows, t]
-        if smoothing:
-            q_dot_z += smoothing * z.mean(axis=1)
+        index, counted, w_t = _counted_targets("cross_entropy", x, t, w, ignore_index)
+        count = w_t.sum()
+        q_total, q_dot_z = (1 - smoothing) * w_t, (1 - smoothing) * w_t * z[rows, index]
+        if smoothing:  # the uniform part: eps / C * sum_c w_c (z_c or 1), in counted rows
+            uniform = smoothing / classes * counted.astype(x.dtype)
+            q_total += uniform * (classes if w is None else w.sum())
+            q_dot_z += uniform * (z * per_class).sum(axis=1)
     e = np.exp(z, out=z)
     total = e.sum(axis=1)
     log_total = np.log(total)
     losses = (q_total * log_total - q_dot_z).reshape(x.shape[:-1])
-    out = losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
+    out = _reduce_rows(losses, reduction, count)
 
     def backward(g):
-        scale = g / len(rows) if reduction == "mean" else g  # d out / d loss_i, per row
-        scale = np.broadcast_to(scale, losses.shape).reshape(-1)
+        scale = _row_scale(g, reduction, count, counted, losses.shape)  # d out / d loss_i
         grad = e * (scale * q_total / total)[:, None]  # softmax * sum(q) * scale
         if not soft:
             if smoothing:
-                grad -= (smoothing / classes * scale)[:, None]
-            grad[rows, t] -= (1 - smoothing) * scale
+                grad -= (smoothing / classes * scale)[:, None] * per_class
+            grad[rows, index] -= (1 - smoothing) * w_t * scale
             return (grad.reshape(x.shape),)
         grad -= q * scale[:, None]
         grad_target = None
-        if shifted is not None:  # d loss / d target = -(1 - smoothing) log softmax(x)
-            grad_target = (-(1 - smoothing) * (shifted - log_total[:, None])
+        if shifted is not None:  # d loss / d target = -(1 - smoothing) w log softmax(x)
+            grad_target = (-(1 - smoothing) * (shifted - log_total[:, None]) * per_class
                            * scale[:, None]).reshape(x.shape)
         return grad.reshape(x.shape), grad_target
 
     parents = (input, target) if soft and isinstance(target, Tensor) else (input,)
-    # backward reads the target's values (class indices or probabilities), not the input's
-    saved = (target,) if isinstance(target, Tensor) else ()
+    # backward reads the target's values (class indices or probabilities) and the weight's
+    saved = tuple(a if isinstance(a, Tensor) else None for a in (target, weight))
     return Tensor._from_op(out, parents, backward, "CrossEntropy", saved=saved)
 
 
-def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
-    """-input[i, target_i], reduced: cross-entropy when ``input`` holds log-probabilities."""
+def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """-w[y_i] input[i, y_i] for class indices y (N,) / () and ``input`` (N, C) / (C,); 0 where
+    y_i == ``ignore_index``. w = ``weight`` (C,) (all ones if None); "mean" divides the sum by
+    sum_i w[y_i] over the counted targets (nan if none), as in torch. This is cross-entropy when
+    ``input`` holds log-probabilities. ``weight`` is not differentiated."""
     _check_logits("nll_loss", input)
-    t = _class_targets("nll_loss", input.shape, target)
-    backend.check_same_device("nll_loss", input.data, t)
-    index = target if isinstance(target, Tensor) else t  # a tensor index is version-checked
-    picked = input[np.arange(t.size, like=t), index] if input.ndim == 2 else input[index]
-    return _reduce(-picked, reduction, "nll_loss")
+    _check_reduction("nll_loss", reduction)
+    x = _floating(input)
+    classes = x.shape[-1]
+    w = _class_weight("nll_loss", weight, x)
+    index, counted, w_t = _counted_targets("nll_loss", x, target, w, ignore_index)
+    rows = np.arange(len(index), like=x)
+    picked = x.reshape(-1, classes)[rows, index]
+    # where, not a product with w_t: an ignored row's log-probability may be -inf
+    losses = np.where(counted, -(w_t * picked), 0).reshape(x.shape[:-1])
+    count = w_t.sum()
+    out = _reduce_rows(losses, reduction, count)
+
+    def backward(g):
+        grad = np.zeros_like(x, shape=(len(index), classes))
+        grad[rows, index] = -(w_t * _row_scale(g, reduction, count, counted, losses.shape))
+        return (grad.reshape(x.shape),)
+
+    saved = tuple(a if isinstance(a, Tensor) else None for a in (target, weight))
+    return Tensor._from_op(out, (input,), backward, "NllLoss", saved=saved)
 
 
 def binary_cross_entropy(input: Tensor, target, weight=None,
@@ -324,20 +430,43 @@ def binary_cross_entropy(input: Tensor, target, weight=None,
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,
-                                     reduction: str = "mean") -> Tensor:
+                                     reduction: str = "mean", pos_weight=None) -> Tensor:
     """BCE of sigmoid(x) against t, computed from the logits x without overflow:
-    max(x, 0) - x t + log(1 + e^-|x|). The gradient is sigmoid(x) - t."""
-    input, target = _pair("binary_cross_entropy_with_logits", input, target)
+    max(x, 0) - x t + log(1 + e^-|x|). The gradient is sigmoid(x) - t.
+
+    ``pos_weight`` p (broadcast against x: one value per class (C,), say) weighs the positive
+    term, -(p t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))): that adds (p - 1) t softplus(-x)
+    to the loss, with softplus(-x) = -log sigmoid(x) = max(-x, 0) + log(1 + e^-|x|), and
+    (p - 1) t (sigmoid(x) - 1) to its gradient. As in torch, p is not differentiated.
+    """
+    op = "binary_cross_entropy_with_logits"
+    input, target = _pair(op, input, target)
     x, t = _floating(input), target.data
-    loss = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+    log_term = np.log1p(np.exp(-np.abs(x)))
+    loss = np.maximum(x, 0) - x * t + log_term
+    if pos_weight is not None:
+        pos_weight = pos_weight if isinstance(pos_weight, Tensor) else Tensor(as_array(pos_weight))
+        p = pos_weight.data
+        backend.check_same_device(op, x, p)
+        if not _broadcasts_to(p.shape, x.shape):
+            raise ValueError(f"{op}: pos_weight of shape {p.shape} does not broadcast to the "
+                             f"input's shape {x.shape}")
+        softplus = np.maximum(-x, 0) + log_term  # -log sigmoid(x)
+        loss = loss + (p - 1) * t * softplus
 
     def backward(g):
-        return g * (stable_sigmoid(x) - t), -g * x if target.requires_grad else None
+        s = stable_sigmoid(x)
+        grad_x, grad_t = g * (s - t), (-g * x if target.requires_grad else None)
+        if pos_weight is None:
+            return grad_x, grad_t
+        grad_x += g * (p - 1) * t * (s - 1)
+        if grad_t is not None:
+            grad_t += g * (p - 1) * softplus
+        return grad_x, grad_t
 
     loss = Tensor._from_op(loss, (input, target), backward, "BinaryCrossEntropyWithLogits",
-                           saved=(input, target))
-    return _reduce(loss if weight is None else loss * weight, reduction,
-                   "binary_cross_entropy_with_logits")
+                           saved=(input, target, pos_weight))
+    return _reduce(loss if weight is None else loss * weight, reduction, op)
 
 
 def kl_div(input: Tensor, target, reduction: str = "mean",
