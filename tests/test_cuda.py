@@ -192,7 +192,7 @@ class SlowEmpty:
 
     def empty(self, *args, **kwargs):
         self.calls += 1
-        time.sleep(0.02)
+        time.sleep(0.2)  # long enough for the other threads to start, even on a busy machine
         return np.empty(*args, **kwargs)
 
 
