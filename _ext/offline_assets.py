@@ -4,8 +4,9 @@
   plain files; Django itself is not needed) and is copied into ``_static/mathjax/``.
 * The Jupyter widgets HTML manager, which draws a notebook's widgets (sliders, progress bars)
   from their saved state without a kernel, and RequireJS, which loads it, come from the npm
-  registry: ``npm pack`` fetches each pinned tarball once, its integrity hash is checked, and the
-  files needed are unpacked into ``.cache/web-assets/`` beside the book. Later builds, and the
+  registry: each pinned tarball is downloaded once (over HTTPS; Node.js is not needed), its
+  integrity hash is checked, and the files needed are unpacked into ``.cache/web-assets/``
+  beside the book. Later builds, and the
   test suite's, reuse that cache and need no network. They are copied into ``_static/vendor/``.
 * Thebe, which turns the code cells into live ones when a reader clicks "Live Code", comes from
   npm the same way. sphinx-thebe would load it from unpkg.com (its version 0.8.2, which the npm
@@ -22,12 +23,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import re
 import shutil
-import subprocess
 import tarfile
 import tempfile
+import urllib.request
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -92,8 +94,19 @@ def mathjax_source() -> Path:
     return folder
 
 
+def registry() -> str:
+    """The npm registry to fetch from: npm's own setting ``NPM_CONFIG_REGISTRY`` if set."""
+    return os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/").rstrip("/")
+
+
+def tarball_url(asset: NpmAsset) -> str:
+    """Where the registry keeps the package's tarball (as ``npm view NAME dist.tarball``)."""
+    return f"{registry()}/{asset.name}/-/{asset.name.split('/')[-1]}-{asset.version}.tgz"
+
+
 def fetch_npm_asset(asset: NpmAsset, cache: Path) -> Path:
-    """The unpacked files of ``asset`` in ``cache``, fetched with ``npm pack`` the first time.
+    """The unpacked files of ``asset`` in ``cache``, downloaded from the npm registry the first
+    time (plain HTTPS: Node.js is not needed).
 
     The tarball's hash must equal the pinned integrity. The folder appears atomically (unpacked
     elsewhere, then renamed), so an interrupted fetch leaves nothing half-written behind.
@@ -101,32 +114,25 @@ def fetch_npm_asset(asset: NpmAsset, cache: Path) -> Path:
     target = cache / asset.folder
     if target.is_dir():
         return target
-    npm = shutil.which("npm")
-    if npm is None:
-        raise ExtensionError(
-            f"{asset.name} {asset.version} is not in {cache} and npm is not installed: install "
-            "Node.js (which brings npm) and build once with the network on."
-        )
     cache.mkdir(parents=True, exist_ok=True)
+    url = tarball_url(asset)
     with tempfile.TemporaryDirectory(dir=cache, prefix=".fetch-") as scratch:
-        spec = f"{asset.name}@{asset.version}"
-        result = subprocess.run(
-            [npm, "pack", spec, "--silent", "--pack-destination", scratch],
-            capture_output=True,
-            text=True,
-        )
-        tarballs = list(Path(scratch).glob("*.tgz"))
-        if result.returncode != 0 or len(tarballs) != 1:
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                data = response.read()
+        except OSError as error:  # URLError, HTTPError, timeouts
             raise ExtensionError(
-                f"npm pack {spec} failed (is the network on? it is needed once): "
-                f"{result.stderr.strip()[-500:]}"
-            )
-        digest = hashlib.sha512(tarballs[0].read_bytes()).digest()
+                f"{asset.name} {asset.version} is not in {cache} and downloading {url} failed "
+                f"({error}). It is needed once: build with the network on (set "
+                "NPM_CONFIG_REGISTRY to use another registry), or copy a .cache/web-assets "
+                "folder from a machine that has built the book."
+            ) from error
+        digest = hashlib.sha512(data).digest()
         found = "sha512-" + base64.b64encode(digest).decode()
         if found != asset.integrity:
-            raise ExtensionError(f"{spec}: integrity {found} differs from the pinned one")
+            raise ExtensionError(f"{url}: integrity {found} differs from the pinned one")
         unpacked = Path(scratch) / "unpacked"
-        with tarfile.open(tarballs[0]) as archive:
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
             members = [
                 m
                 for m in archive.getmembers()
