@@ -35,7 +35,7 @@ from nnlib.exercises.compare import (
     same_number,
     to_array,
 )
-from nnlib.exercises.running import call_guarded, is_empty_function
+from nnlib.exercises.running import TimeLimitExceeded, call_guarded, is_empty_function
 
 # --- Toy questions ------------------------------------------------------------------------------
 
@@ -258,6 +258,57 @@ def test_system_exit_and_unprintable_errors_are_caught() -> None:
     assert "raised SystemExit: 3" in DOUBLE.evaluate(exits).message
 
 
+class ReadersOwnError(BaseException):
+    """Not an Exception: a reader's subclass of BaseException."""
+
+
+@pytest.mark.parametrize(
+    ("error", "name"),
+    [(GeneratorExit("closed"), "GeneratorExit"), (ReadersOwnError(), "ReadersOwnError")],
+)
+def test_any_base_exception_in_reader_code_becomes_a_message(error, name, capsys) -> None:
+    def raises(x):
+        raise error
+
+    result = DOUBLE.evaluate(raises)
+    assert result.status == "wrong"
+    assert f"your function raised {name}" in result.message
+    assert DOUBLE.check(raises) is False
+    assert f"✗ 0.1 on a 3×2 matrix (x: shape (3, 2)): your function raised {name}" in (
+        capsys.readouterr().out
+    )
+    value, caught = call_guarded(raises, (1.0,), time_limit_s=1)
+    assert value is None and caught is error
+
+
+def test_an_answer_raising_a_base_exception_when_read_becomes_a_message() -> None:
+    class Closed:
+        def __array__(self, *args, **kwargs):
+            raise GeneratorExit("no array here")
+
+    result = ZEROS.evaluate(Closed())
+    assert result == Result(
+        "wrong", "could not check this answer (GeneratorExit: no array here)"
+    )
+
+
+def test_keyboard_interrupt_in_reader_code_stops_the_check() -> None:
+    """The reader pressing stop in Jupyter must interrupt the check, not be reported as a bug."""
+    before = signal.getsignal(signal.SIGALRM)
+
+    def interrupted(x):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        DOUBLE.evaluate(interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        DOUBLE.check(interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        call_guarded(interrupted, (1.0,), time_limit_s=1)
+    assert signal.getsignal(signal.SIGALRM) is before  # the time limit is switched off again
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
 def test_an_endless_loop_hits_the_time_limit() -> None:
     def endless(x):
         while True:
@@ -274,6 +325,8 @@ def test_an_endless_loop_hits_the_time_limit() -> None:
         "on a 3×2 matrix (x: shape (3, 2)): did not finish within the time limit of 0.3 s "
         "(an endless loop?)."
     )
+    value, error = call_guarded(endless, (1.0,), time_limit_s=0.1)
+    assert value is None and isinstance(error, TimeLimitExceeded)  # not a reader's error
 
 
 def test_the_time_limit_leaves_signal_handling_as_it_was() -> None:

@@ -4,14 +4,32 @@ so a new chapter's bank is tested here without touching this file."""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import dis
 import importlib
 import inspect
+import itertools
+import os
 import re
+import threading
+import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from nnlib.exercises import Question, StatementsQuestion, banks
+from nnlib.exercises import (
+    FunctionQuestion,
+    Question,
+    StatementsQuestion,
+    banks,
+    ch01,
+    ch04,
+    ch05,
+    ch06,
+)
+from nnlib.hardware.distributed import sync_sgd_step_time
 
 ROOT = Path(__file__).resolve().parent.parent
 BANKS = banks()
@@ -111,3 +129,110 @@ def test_statements_in_the_notebook_match_the_bank(bank: str, question: Statemen
     source = notebook_source(bank)
     for letter, statement in zip("abcdefghijklmnopqrstuvwxyz", question.statements, strict=False):
         assert f"({letter}) {statement.text}" in source
+
+
+FUNCTIONS = [(name, q) for name, q in QUESTIONS if isinstance(q, FunctionQuestion)]
+
+
+def _names_read(code: types.CodeType) -> set[str]:
+    """Every variable name that ``code`` or a function nested in it loads."""
+    names = {i.argval for i in dis.get_instructions(code) if i.opname.startswith("LOAD_")}
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _names_read(constant)
+    return names
+
+
+@pytest.mark.parametrize(("bank", "question"), FUNCTIONS, ids=_id)
+def test_every_argument_the_reader_is_given_is_used(bank: str, question: FunctionQuestion) -> None:
+    """An argument the reference solution never reads leaves the reader guessing what it is for."""
+    parameters = inspect.signature(question.reference).parameters
+    unused = set(parameters) - _names_read(question.reference.__code__)
+    assert not unused, f"the reference solution ignores {sorted(unused)}"
+
+
+@pytest.mark.parametrize(("bank", "question"), FUNCTIONS, ids=_id)
+def test_notebook_stub_has_the_reference_signature(bank: str, question: FunctionQuestion) -> None:
+    """The reader's starter function takes the arguments the check passes, in the same order."""
+    name = question.reference.__name__
+    stub = re.search(rf"^def {name}\((.*)\):$", notebook_source(bank), re.MULTILINE)
+    assert stub, f"no starter `def {name}(...)` in the notebook"
+    stub_parameters = ast.parse(f"def stub({stub.group(1)}): pass").body[0].args
+    reference = inspect.signature(question.reference).parameters.values()
+    assert [a.arg for a in stub_parameters.args] == [p.name for p in reference]
+    defaults = [ast.literal_eval(d) for d in stub_parameters.defaults]
+    assert defaults == [p.default for p in reference if p.default is not inspect.Parameter.empty]
+
+
+# --- Known wrong answers that once passed -----------------------------------------------------
+
+
+def _softmax_minus_global_max(Z):
+    E = np.exp(Z - np.max(Z))
+    return E / np.sum(E, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("question", [ch04.q3, ch05.q1], ids=_id)
+def test_a_softmax_shifted_by_the_global_maximum_fails(question: FunctionQuestion) -> None:
+    result = question.evaluate(_softmax_minus_global_max)
+    assert result.status == "wrong"
+    assert "contains NaN" in result.message
+    assert "You subtracted the maximum of the whole array" in result.message
+
+
+@pytest.mark.parametrize(
+    ("wrong_answer", "diagnosis"),
+    [
+        (lambda A, tol=1e-10: bool(np.allclose(A, A.T) and np.linalg.det(A) > 0),
+         "det(A) > 0 is not enough"),
+        (lambda A, tol=1e-10: bool(np.linalg.det(A) > 0), "det(A) > 0 is not enough"),
+        (lambda A, tol=1e-10: bool(np.array_equal(A, A.T) and min(np.diag(A)) > 0
+                                   and np.linalg.det(A) > 0),
+         "A positive diagonal and det(A) > 0 settle it only for 2×2 matrices"),
+        (lambda A, tol=1e-10: bool(np.all(np.diag(A) > 0) and np.linalg.det(A) > 0),
+         "A positive diagonal and det(A) > 0 settle it only for 2×2 matrices"),
+    ],
+    ids=["symmetric, det > 0", "det > 0", "symmetric, diagonal > 0, det > 0",
+         "diagonal > 0, det > 0"],
+)
+def test_determinant_tests_for_positive_definiteness_fail(wrong_answer, diagnosis) -> None:
+    result = ch01.q6.evaluate(wrong_answer)
+    assert result.status == "wrong"
+    assert diagnosis in result.message
+
+
+cuda = ch06.cuda  # kernels call the module-level name `cuda`, which the simulator swaps
+
+
+def _endless_kernel(a, x, y, out):
+    i = cuda.grid(1)
+    while True:
+        i += 1
+
+
+@pytest.mark.skipif(
+    os.environ.get("NUMBA_ENABLE_CUDASIM") != "1" or ch06.cuda_problem() is not None,
+    reason="needs Numba's CUDA simulator (a kernel running on a real GPU cannot be stopped)",
+)
+def test_an_endless_kernel_in_the_simulator_is_stopped_with_its_threads() -> None:
+    question = dataclasses.replace(ch06.q5, time_limit_s=0.5)
+    threads_before = set(threading.enumerate())
+    result = question.evaluate(_endless_kernel)
+    assert "did not finish within the time limit of 0.5 s" in result.message
+    assert set(threading.enumerate()) <= threads_before, "simulated threads still run"
+    assert question.evaluate(question.reference).status == "correct"  # the simulator still works
+
+
+def test_data_parallel_step_time_follows_the_chapters_cost_model() -> None:
+    """Exercise 6.6 is the chapter's model with full overlap, for any number of servers."""
+    for batch, workers, servers, params, samples_per_s, bandwidth in itertools.product(
+        [8, 512], [1, 4, 16], [1, 4, 16], [1e6, 25e6], [400.0], [1.25e9]
+    ):
+        expected = sync_sgd_step_time(batch, workers, params, samples_per_s, bandwidth,
+                                      servers=servers, overlap=True)
+        got = ch06.data_parallel_step_time(batch, workers, servers, params, samples_per_s,
+                                           bandwidth)
+        assert got == pytest.approx(expected, rel=1e-12)
+    cases = ch06.q6.cases()
+    assert any(c.args[2] < c.args[1] for c in cases), "no case where the servers are the bottleneck"
+    assert any(c.args[2] > c.args[1] for c in cases), "no case with more servers than workers"

@@ -287,6 +287,9 @@ def _positive_definite_cases() -> list[Case]:
         Case((np.array([[1.0, -2.0], [-2.0, 1.0]]),), "[[1, -2], [-2, 1]]"),
         Case((np.array([[1.0, 2.0], [2.0, 1.0]]),), "[[1, 2], [2, 1]]"),
         Case((np.array([[1.0, 0.0], [0.0, 0.0]]),), "[[1, 0], [0, 0]]"),
+        # Symmetric, with det > 0 from an even number of negative eigenvalues:
+        Case((np.diag([-1.0, -1.0, 1.0]),), "diag(-1, -1, 1)"),
+        Case((2 * np.ones((3, 3)) - np.eye(3),), "[[1, 2, 2], [2, 1, 2], [2, 2, 1]]"),
         Case((np.array([[2.0, 1.0], [-1.0, 2.0]]),), "the non-symmetric [[2, 1], [-1, 2]]"),
         Case((-np.eye(3),), "minus the 3×3 identity"),
     ]
@@ -321,6 +324,20 @@ q6 = FunctionQuestion(
             ),
             "That accepts positive semidefinite matrices: an eigenvalue 0 gives xᵀAx = 0 for "
             "its eigenvector; require every eigenvalue > tol.",
+        ),
+        Mistake(
+            lambda A, tol=1e-10: np.allclose(A, A.T) and bool(np.linalg.det(A) > 0),
+            "det(A) > 0 is not enough: the determinant is the product of the eigenvalues, so two "
+            "negative ones cancel. diag(-1, -1, 1) has det 1, yet xᵀAx = -1 for x = (1, 0, 0). "
+            "Look at the eigenvalues.",
+        ),
+        Mistake(
+            lambda A, tol=1e-10: (
+                np.allclose(A, A.T) and bool(np.all(np.diag(A) > 0) and np.linalg.det(A) > 0)
+            ),
+            "A positive diagonal and det(A) > 0 settle it only for 2×2 matrices: "
+            "[[1, 2, 2], [2, 1, 2], [2, 2, 1]] has both, yet eigenvalues 5, -1 and -1 "
+            "(x = (1, -1, 0) gives xᵀAx = -2). Look at the eigenvalues.",
         ),
         Mistake(
             lambda A, tol=1e-10: bool(np.all(np.linalg.eigvalsh(A) > tol)),

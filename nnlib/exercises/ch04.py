@@ -192,29 +192,46 @@ def softmax(Z: np.ndarray) -> np.ndarray:
     return E / E.sum(axis=1, keepdims=True)
 
 
+# Exercise 5.1 asks for a stable softmax again: chapter 5's bank imports this test case and the
+# known mistakes below from here.
+
+
+def rows_far_apart() -> Case:
+    """Two rows of scores 1000 apart: subtracting the whole array's maximum turns the lower row
+    into e^(-1000) = 0 in every entry, so its softmax is 0/0 = NaN."""
+    return Case((np.array([[1000.0, 999.0, 998.0], [0.0, -1.0, 1.0]]),),
+                "2 rows of very different size: around 1000 and around 0")
+
+
 def _softmax_cases() -> list[Case]:
     rng = np.random.default_rng(43)
     return [
         Case((rng.normal(size=(3, 3)),), "3×3 moderate scores"),
         Case((1000.0 + 5 * rng.normal(size=(4, 5)),), "4×5 scores around 1000"),
-        Case((np.array([[1000.0, 999.0, 998.0], [0.0, -1.0, 1.0]]),),
-             "2 rows of very different size: around 1000 and around 0"),
+        rows_far_apart(),
     ]
 
 
-def _softmax_naive(Z):
+def softmax_naive(Z):
     E = np.exp(Z)
     return E / E.sum(axis=1, keepdims=True)
 
 
-def _softmax_columns(Z):
+def softmax_columns(Z):
     E = np.exp(Z - Z.max(axis=0, keepdims=True))
     return E / E.sum(axis=0, keepdims=True)
 
 
-def _softmax_global_max(Z):
-    E = np.exp(Z - Z.max())
+def softmax_global_max(Z):
+    E = np.exp(Z - Z.max())  # one shift for the whole array instead of one per row
     return E / E.sum(axis=1, keepdims=True)
+
+
+GLOBAL_MAX_MISTAKE = Mistake(
+    softmax_global_max,
+    "You subtracted the maximum of the whole array: a row far below it underflows to 0/0. "
+    "Subtract each row's own maximum, Z.max(axis=1, keepdims=True).",
+)
 
 
 def _softmax_no_keepdims(Z):
@@ -236,20 +253,16 @@ q3 = FunctionQuestion(
     ),
     mistakes=(
         Mistake(
-            _softmax_naive,
+            softmax_naive,
             "np.exp overflows to inf for scores above about 709 (89 in float32), and inf/inf is "
             "NaN: subtract each row's maximum first.",
         ),
         Mistake(
-            _softmax_columns,
+            softmax_columns,
             "You normalised the columns (axis=0); each row is one sample, so its C entries must "
             "sum to 1: use axis=1.",
         ),
-        Mistake(
-            _softmax_global_max,
-            "You subtracted the maximum of the whole array: a row far below it underflows to "
-            "0/0. Subtract each row's own maximum, Z.max(axis=1, keepdims=True).",
-        ),
+        GLOBAL_MAX_MISTAKE,
         Mistake(
             _softmax_no_keepdims,
             "Without keepdims=True the row maxima and sums have shape (N,), which broadcasts "

@@ -16,6 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from nnlib.exercises.ch04 import (  # exercise 4.3 asked for a stable softmax too
+    GLOBAL_MAX_MISTAKE,
+    rows_far_apart,
+    softmax_columns,
+    softmax_naive,
+)
 from nnlib.exercises.compare import Comparator, describe, same_array, same_number
 from nnlib.exercises.questions import (
     Case,
@@ -65,21 +71,13 @@ def _softmax_cases() -> list[Case]:
         Case((np.array([[-1000.0, 0.0, 5.0], [-800.0, 2.0, 1.0]]),),
              "logits from -1000 to 5"),
         Case((np.array([[0.0, 0.0, 0.0, 0.0]]),), "one row of equal logits"),
+        rows_far_apart(),
     ]
-
-
-def _softmax_no_shift(Z):
-    return np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
 
 
 def _softmax_min_shift(Z):
     exp = np.exp(Z - Z.min(axis=1, keepdims=True))
     return exp / exp.sum(axis=1, keepdims=True)
-
-
-def _softmax_wrong_axis(Z):
-    exp = np.exp(Z - Z.max(axis=0, keepdims=True))
-    return exp / exp.sum(axis=0, keepdims=True)
 
 
 q1 = FunctionQuestion(
@@ -95,7 +93,7 @@ q1 = FunctionQuestion(
     ),
     mistakes=(
         Mistake(
-            _softmax_no_shift,
+            softmax_naive,
             "np.exp(1000) overflows to inf and inf / inf is NaN: subtract each row's maximum "
             "before exponentiating.",
         ),
@@ -106,10 +104,11 @@ q1 = FunctionQuestion(
             "is <= 0.",
         ),
         Mistake(
-            _softmax_wrong_axis,
+            softmax_columns,
             "You normalised over axis 0, across the batch: each row (one example's logits) "
             "should sum to 1, so reduce over axis 1 (or -1).",
         ),
+        GLOBAL_MAX_MISTAKE,
     ),
     remark="F.cross_entropy works on logits for the same reason: log-softmax with the max "
            "shift never overflows.",

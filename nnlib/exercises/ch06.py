@@ -5,12 +5,17 @@ The reference solutions are the module-level functions below; the exercise noteb
 
 Exercise 6.5 runs the reader's CUDA kernel with numba-cuda: on an NVIDIA GPU when there is one,
 else in Numba's CUDA simulator, which must be switched on (``NUMBA_ENABLE_CUDASIM=1``) before
-numba is first imported. Without numba-cuda the check says so instead of failing.
+numba is first imported. Without numba-cuda the check says so instead of failing. In the
+simulator a kernel that loops forever is stopped at the time limit, its threads included; on a
+real GPU the check cannot interrupt a running kernel, so an endless one hangs it, as it would
+hang any launch.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +50,7 @@ def true_statements() -> set[str]:
         "c",  # a cache line is 64 bytes = 16 float32 values.
         "d",  # hyper-threads have their own registers; they share execution units and caches.
         # e is false: NumPy's ufuncs (a + b) run on one core, with SIMD instructions.
-        # f is false: a large elementwise add is bound by memory bandwidth, not by the cores.
+        # f is false: the speed levels off once the cores together saturate memory bandwidth.
     }
 
 
@@ -87,11 +92,14 @@ q1 = StatementsQuestion(
             "BLAS-backed operations such as @ use several threads.",
         ),
         Statement(
-            "For arrays much larger than the L3 cache, doubling the number of cores doubles the "
-            "speed of an elementwise add.",
+            "For arrays much larger than the L3 cache, the speed of an elementwise add grows in "
+            "proportion to the number of cores that share the work, however many there are.",
             False,
-            "an add does 1 FLOP per 12 bytes moved: it is bound by memory bandwidth, which the "
-            "cores share, so a second core helps little or not at all.",
+            "an add does 1 FLOP per 12 bytes moved, so it is bound by memory bandwidth, which all "
+            "cores share: more threads help only until together they saturate it. On a laptop "
+            "one core comes close to that already, so a second helps little; on a server one "
+            "core reaches only a fraction of the bandwidth, so more threads do help, up to the "
+            "bandwidth limit and no further.",
         ),
     ),
     hints=(
@@ -303,13 +311,44 @@ def cuda_problem() -> str | None:
     return None
 
 
+class KernelStopped(Exception):
+    """Raised inside a simulated CUDA thread that still runs after its launch was given up."""
+
+
+def _stop_simulated_threads() -> None:
+    """Stop the threads of Numba's CUDA simulator that outlive their launch.
+
+    The simulator runs each CUDA thread as a Python thread. When the launch ends early (the time
+    limit or the reader's stop button interrupts it, or one thread raised), the others may go on
+    looping. Each is woken from syncthreads with the simulator's own abort flag, and KernelStopped
+    is raised inside it with CPython's PyThreadState_SetAsyncExc (Numba runs only on CPython),
+    which takes effect at the thread's next bytecode. The simulator keeps that exception with the
+    thread, which then ends quietly. On a real GPU there are no such threads: this does nothing.
+    """
+    from numba.cuda.simulator.kernel import BlockThread
+
+    running = [t for t in threading.enumerate() if isinstance(t, BlockThread) and t.is_alive()]
+    for thread in running:
+        thread.abort = True
+        thread.syncthreads_blocked = False
+        thread.syncthreads_event.set()
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident), ctypes.py_object(KernelStopped)
+        )
+    for thread in running:
+        thread.join(timeout=1.0)
+
+
 def _launcher(kernel_body: Callable[..., Any]) -> Callable[..., np.ndarray]:
     """Compile ``kernel_body`` with cuda.jit and run it on (a, x, y), returning ``out``."""
 
     @functools.wraps(kernel_body)
     def run(a, x, y):
         out = np.zeros_like(x)
-        cuda.jit(kernel_body)[BLOCKS, THREADS](a, x, y, out)
+        try:
+            cuda.jit(kernel_body)[BLOCKS, THREADS](a, x, y, out)
+        finally:  # after an interrupted launch, no simulated thread may keep running
+            _stop_simulated_threads()
         return out
 
     return run
@@ -369,25 +408,33 @@ q5 = KernelQuestion(
 # --- 6.6 Data-parallel time per step --------------------------------------------------------
 
 
-def data_parallel_step_time(batch_per_worker: int, workers: int, params: float,
+def data_parallel_step_time(batch_per_worker: int, workers: int, servers: int, params: float,
                             samples_per_s: float, bandwidth: float) -> float:
-    """Seconds per step of synchronous data-parallel SGD, in the notes' model.
+    """Seconds per step of synchronous SGD with parameter servers, in the chapter's model.
 
-    Each worker computes the gradient of ``batch_per_worker`` samples at ``samples_per_s``
-    (all workers at once), and sends its float32 gradient (4 bytes per parameter) and receives
-    the new parameters over a link of ``bandwidth`` bytes/s. Communication overlaps
+    Each of the ``workers`` workers computes the gradient of ``batch_per_worker`` samples at
+    ``samples_per_s`` (all workers at once). It sends its float32 gradient (4 bytes per
+    parameter) and receives the new parameters, 2 · params · 4 bytes over its link; each of the
+    ``servers`` servers holds 1/servers of the parameters and moves that share for every
+    worker, workers / servers times a worker's traffic. Every link carries ``bandwidth``
+    bytes/s, so the busier kind of link sets the communication time. Communication overlaps
     computation, so a step takes max(compute, communication).
     """
     compute = batch_per_worker / samples_per_s
-    communicate = 2 * params * 4 / bandwidth
+    busiest_link_bytes = 2 * params * 4 * max(1, workers / servers)  # a worker's or a server's
+    communicate = busiest_link_bytes / bandwidth
     return max(compute, communicate)
 
 
 def _step_cases() -> list[Case]:
     return [
-        Case((64, 4, 1e6, 1000.0, 1e8), "b=64, 4 workers, 1M parameters, 100 MB/s"),
-        Case((256, 8, 25e6, 400.0, 12.5e9), "b=256, 8 workers, 25M parameters, 100 Gbit/s"),
-        Case((32, 2, 60e6, 2000.0, 1.25e9), "b=32, 2 workers, 60M parameters, 10 Gbit/s"),
+        Case((64, 4, 4, 1e6, 1000.0, 1e8), "b=64, 4 workers, 4 servers, 1M parameters, 100 MB/s"),
+        Case((256, 8, 8, 25e6, 400.0, 12.5e9),
+             "b=256, 8 workers, 8 servers, 25M parameters, 100 Gbit/s"),
+        Case((256, 8, 1, 25e6, 400.0, 1.25e9),
+             "b=256, 8 workers, 1 server, 25M parameters, 10 Gbit/s"),
+        Case((32, 2, 4, 60e6, 2000.0, 1.25e9),
+             "b=32, 2 workers, 4 servers, 60M parameters, 10 Gbit/s"),
     ]
 
 
@@ -400,28 +447,44 @@ q6 = FunctionQuestion(
     hints=(
         "Compute: the workers run in parallel, so one step's computing time is that of ONE "
         "worker's share, batch_per_worker / samples_per_s.",
-        "Communication: a gradient goes out and the parameters come back, 2 x params x 4 bytes; "
-        "with full overlap the step takes the longer of the two times.",
+        "Communication: a worker's link carries its gradient out and the parameters back, "
+        "2 x params x 4 bytes. A server's link carries its 1/servers share of that for every "
+        "worker: workers / servers times as much.",
+        "The busier link, max(1, workers / servers) x 2 x params x 4 bytes, sets the "
+        "communication time; with full overlap the step takes the longer of the two times.",
     ),
     mistakes=(
         Mistake(
-            lambda b, n, params, sps, bw: b / sps + 2 * params * 4 / bw,
+            lambda b, n, s, params, sps, bw: b / sps + 2 * params * 4 * max(1, n / s) / bw,
             "You added the two times: that is the model WITHOUT overlap; here communication "
             "overlaps computation, so the step takes max(compute, communication).",
         ),
         Mistake(
-            lambda b, n, params, sps, bw: max(b / sps, params * 4 / bw),
+            lambda b, n, s, params, sps, bw: max(b / sps, params * 4 * max(1, n / s) / bw),
             "Only half the traffic: each worker sends its gradient AND receives the parameters, "
             "2 x params x 4 bytes.",
         ),
         Mistake(
-            lambda b, n, params, sps, bw: max(n * b / sps, 2 * params * 4 / bw),
+            lambda b, n, s, params, sps, bw: max(n * b / sps, 2 * params * 4 * max(1, n / s) / bw),
             "The workers compute in parallel: a step computes batch_per_worker samples per "
             "worker, not the whole workers x batch_per_worker on one.",
         ),
+        Mistake(
+            lambda b, n, s, params, sps, bw: max(b / sps, 2 * params * 4 / bw),
+            "You left out the servers: with fewer servers than workers, a server's link carries "
+            "workers / servers times a worker's traffic and is the bottleneck; the busiest link "
+            "moves max(1, workers / servers) x 2 x params x 4 bytes.",
+        ),
+        Mistake(
+            lambda b, n, s, params, sps, bw: max(b / sps, 2 * params * 4 * (n / s) / bw),
+            "With more servers than workers, a server's link is less busy than a worker's, but "
+            "each worker's own link still carries its full 2 x params x 4 bytes: the factor is "
+            "max(1, workers / servers), not workers / servers.",
+        ),
     ),
-    remark="Make b large enough that compute hides communication: then n workers go n times "
-    "as fast (per sample).",
+    remark="With as many servers as workers no link is a bottleneck; then a batch large enough "
+    "that compute hides communication makes n workers process n times as many samples per "
+    "second as one.",
 )
 
 # --- 6.7 Global-memory reads of a tiled matrix product --------------------------------------

@@ -4,7 +4,7 @@ Every question has the same three methods for the reader:
 
 * ``check(answer) -> bool`` prints one line, ``✓ 1.3 Correct: ...``, ``✗ 1.3 <what is wrong>`` or
   ``… 1.3 not attempted yet: ...``, and returns whether the answer is correct. It never raises,
-  whatever the answer is or does.
+  whatever the answer is or does; only KeyboardInterrupt (the reader pressing stop) gets through.
 * ``hint()`` prints the hints; ``solution()`` prints the source of the reference solution.
 
 and, for authors and tests, ``evaluate(answer) -> Result`` (what ``check`` prints, without
@@ -93,8 +93,11 @@ class Question:
         """Judge ``answer`` without printing. Never raises (but lets KeyboardInterrupt through)."""
         try:
             return self._evaluate(answer)
-        except (Exception, SystemExit, TimeLimitExceeded) as error:
-            # Reader code can reach here, e.g. an answer object whose __eq__ or __len__ raises.
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            # Reader code can reach here, e.g. an answer object whose __eq__ or __len__ raises,
+            # even something that is not an Exception, such as GeneratorExit.
             return Result("wrong", f"could not check this answer ({describe_error(error)})")
 
     def hint(self) -> None:

@@ -1,5 +1,9 @@
 """Running a reader's code safely: every exception and every endless loop becomes a value.
 
+"Every exception" means every BaseException (SystemExit, GeneratorExit, a reader's own subclass
+of BaseException, ...) except KeyboardInterrupt: that one is the reader pressing stop in Jupyter,
+and it must stop the check.
+
 Time limit. Where the platform has ``signal.setitimer`` (Linux, macOS) and the call happens in
 the main thread (as in a Jupyter kernel or pytest), a real-time timer raises
 :class:`TimeLimitExceeded` *inside* the reader's function once the limit has passed, so an
@@ -38,15 +42,17 @@ def call_guarded(
 ) -> tuple[Any, BaseException | None]:
     """Call ``function(*args)``; return ``(result, None)`` or ``(None, the exception raised)``.
 
-    Catches every Exception, SystemExit and :class:`TimeLimitExceeded`; only KeyboardInterrupt
-    (the reader pressing stop) passes through. NumPy floating-point warnings are silenced, since
-    the comparison reports NaN and inf itself.
+    Catches every BaseException, :class:`TimeLimitExceeded` included (the caller tells it apart
+    with ``isinstance``); only KeyboardInterrupt (the reader pressing stop) passes through. NumPy
+    floating-point warnings are silenced, since the comparison reports NaN and inf itself.
     """
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             return _call_with_time_limit(function, args, time_limit_s), None
-    except (Exception, SystemExit, TimeLimitExceeded) as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # GeneratorExit, SystemExit, TimeLimitExceeded, ...
         return None, error
 
 
