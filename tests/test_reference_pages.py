@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT
 from notebooks import notebook_sources
 
@@ -21,6 +23,24 @@ def glossary_entries() -> dict[str, tuple[str, str]]:
 
 def chapter_text() -> str:
     return "\n".join(md.read_text() for md in notebook_sources(ROOT))
+
+
+def book_pages() -> list[Path]:
+    """The source of every page of the book, as _toc.yml lists them (root first)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]] + [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+    return [ROOT / f"{name}.md" for name in files]
+
+
+def bib_keys() -> set[str]:
+    bib = (ROOT / "references.bib").read_text()
+    return set(re.findall(r"^@\w+\{([\w-]+),", bib, re.MULTILINE))
+
+
+def cited_keys(text: str) -> set[str]:
+    """The keys of every {cite}, {cite:p} or {cite:t} role in ``text``."""
+    groups = re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text)
+    return {key.strip() for group in groups for key in group.split(",")}
 
 
 def test_glossary_has_entries():
@@ -51,8 +71,7 @@ def test_chinese_term_is_the_one_the_notes_use(term: str):
 
 
 def test_bibliography_holds_the_original_papers():
-    bib = (ROOT / "references.bib").read_text()
-    keys = set(re.findall(r"^@\w+\{([\w-]+),", bib, re.MULTILINE))
+    keys = bib_keys()
     expected = {
         "rosenblatt1958perceptron", "rumelhart1986learning", "glorot2010understanding",
         "he2015delving", "srivastava2014dropout", "ioffe2015batch", "lecun1998gradient",
@@ -61,7 +80,17 @@ def test_bibliography_holds_the_original_papers():
         "vaswani2017attention", "devlin2019bert", "kingma2015adam",
     }  # fmt: skip
     assert expected <= keys, f"missing: {sorted(expected - keys)}"
-    cited = set(re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", chapter_text()))
-    cited = {key.strip() for group in cited for key in group.split(",")}
+    cited = cited_keys(chapter_text())
     assert cited, "no chapter cites anything"
     assert cited <= keys, f"cited but not in references.bib: {sorted(cited - keys)}"
+
+
+def test_every_bibliography_entry_is_cited():
+    """bibliography.md lists all of references.bib (`:all:`) and says each paper is cited where
+    its idea appears: so every entry must be cited by some page of the book."""
+    pages = book_pages()
+    assert all(page.exists() for page in pages), [p.name for p in pages if not p.exists()]
+    assert ":all:" in (ROOT / "bibliography.md").read_text()
+    cited = set().union(*(cited_keys(page.read_text()) for page in pages))
+    uncited = sorted(bib_keys() - cited)
+    assert not uncited, f"in references.bib but cited by no page of the book: {uncited}"
