@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
+from conftest import program_or_skip
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 CHROMIUM_ARGS = [
@@ -35,13 +33,7 @@ CHROMIUM_ARGS = [
 
 def chromium_or_skip() -> str:
     """Debian's chromium, or a skip (a failure where REQUIRE_BROWSER=1, as in CI)."""
-    path = shutil.which("chromium")
-    if path is None:
-        message = "chromium not found (Debian: apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message + "; REQUIRE_BROWSER=1 demands the browser tests")
-        pytest.skip(message)
-    return path
+    return program_or_skip("chromium", "chromium", "REQUIRE_BROWSER")
 
 
 @contextmanager

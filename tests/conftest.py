@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -24,6 +25,19 @@ sys.path.insert(0, str(ROOT / "tools"))
 # No per-example deadline anywhere: on a shared 2-core machine a slow example is not a failure.
 settings.register_profile("book", deadline=None)
 settings.load_profile("book")
+
+
+def program_or_skip(program: str, debian_package: str, require_variable: str) -> str:
+    """The path of an external ``program`` the tests drive, or a skip where it is missing; a
+    failure instead where the environment variable ``require_variable`` is 1 (CI sets it, so
+    those tests cannot pass by skipping)."""
+    path = shutil.which(program)
+    if path is None:
+        message = f"{program} not found (Debian: apt-get install {debian_package})"
+        if os.environ.get(require_variable) == "1":
+            pytest.fail(f"{message}; {require_variable}=1 demands these tests")
+        pytest.skip(message)
+    return path
 
 
 @pytest.fixture(scope="session")

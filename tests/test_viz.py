@@ -5,28 +5,21 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
 
 import numpy as np
 import pytest
+from conftest import program_or_skip
 
 from nnlib import viz
 
 
 def node_or_skip() -> str:
     """Node.js, or a skip (a failure where REQUIRE_NODE=1, as in CI)."""
-    node = shutil.which("node")
-    if node is None:
-        message = "Node.js (`node`) is not installed (Debian: apt-get install nodejs)"
-        if os.environ.get("REQUIRE_NODE") == "1":
-            pytest.fail(message + "; REQUIRE_NODE=1 demands the JavaScript tests")
-        pytest.skip(message)
-    return node
+    return program_or_skip("node", "nodejs", "REQUIRE_NODE")
 
 
 def _run_node(script: str) -> str:
