@@ -141,10 +141,42 @@ def test_argmax_and_integer_sums():
     assert flags.sum().dtype == nl.int64 and flags.sum().item() == 4
 
 
+MASK_CASES = {  # x of shape (3, 4, 2) -> index, as in NumPy
+    "a mask over all dims": lambda x: x > 0,
+    "a mask over the first two dims": lambda x: x.sum(axis=2) > 0,
+    "a row mask, then a full slice": lambda x: (np.array([True, False, True]),),
+    "a full slice, then a mask": lambda x: (slice(None), np.array([False, True, True, False])),
+    "a mask picking nothing": lambda x: x > 100,
+}
+
+
+@pytest.mark.parametrize("case", MASK_CASES)
+def test_boolean_masks_index_as_in_numpy(case):
+    """A mask reads back to the host (its result's size depends on the data), then indexes as
+    the integer arrays of its nonzero(): reading, writing and accumulating."""
+    x = np.random.default_rng(3).standard_normal((3, 4, 2)).astype(np.float32)
+    index = MASK_CASES[case](x)
+    device_index = tuple(nl.tensor(i, device="cuda").data if isinstance(i, np.ndarray) else i
+                         for i in (index if isinstance(index, tuple) else (index,)))
+    on_device = nl.tensor(x, device="cuda").data
+    np.testing.assert_array_equal(on_device[device_index].to_host(), x[index])
+    expected = x.copy()
+    expected[index] = -1.0
+    on_device[device_index] = -1.0
+    np.testing.assert_array_equal(on_device.to_host(), expected)
+    np.add.at(expected, index, 2.0)
+    np.add.at(on_device, device_index, 2.0)
+    np.testing.assert_array_equal(on_device.to_host(), expected)
+
+
+def test_a_mask_of_the_wrong_shape_names_both_shapes():
+    x = nl.tensor(np.zeros((3, 4), np.float32), device="cuda")
+    with pytest.raises(IndexError, match=r"boolean index of shape \(4,\).*\(3,\).*\(3, 4\)"):
+        x[nl.tensor([True, False, True, True], device="cuda")]
+
+
 def test_unsupported_ops_say_so():
     x = nl.tensor([1.0, -2.0, 3.0], device="cuda")
-    with pytest.raises(NotImplementedError, match="boolean-mask indexing.*cuda"):
-        x[x > 0]
     with pytest.raises(NotImplementedError, match="numpy.cumsum is not implemented on the cuda"):
         np.cumsum(x.data)
 

@@ -252,8 +252,6 @@ SHAPE_OPS = [
 @pytest.mark.parametrize("name, nl_fn, torch_fn", SHAPE_OPS, ids=[c[0] for c in SHAPE_OPS])
 @pytest.mark.parametrize("layout", ["contiguous", "transposed", "strided"])
 def test_shape_op_matches_torch(name, nl_fn, torch_fn, layout, device):
-    if device == "cuda" and name == "mask":
-        pytest.skip("boolean-mask indexing is not implemented on cuda (data-dependent size)")
     x = make_array(np.random.default_rng(7), (2, 3, 2), layout)
     check_against_torch(nl_fn, torch_fn, [x], device)
 

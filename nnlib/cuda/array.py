@@ -10,8 +10,9 @@ hands a call whose argument defines ``__array_ufunc__`` (for ufuncs such as ``np
 ``__array_function__`` (for functions such as ``np.where``) to that argument, so the same op
 code runs here on the GPU. A NumPy function this class does not implement raises
 NotImplementedError naming it; nothing silently copies data to the host. Data moves only in
-``CudaArray.from_host`` and ``to_host`` (``Tensor.to``, ``Tensor.numpy``) and when a single
-value is read back (``item()``, ``bool()``), as in torch.
+``CudaArray.from_host`` and ``to_host`` (``Tensor.to``, ``Tensor.numpy``), when a single
+value is read back (``item()``, ``bool()``), and when a boolean mask indexes (``x[x > 0]``: the
+result's size depends on the mask), as in torch.
 
 Python numbers, NumPy scalars and 0-d host arrays may be mixed with CudaArrays: they are passed
 to kernels as arguments (torch allows 0-d CPU tensors with CUDA tensors for the same reason).
@@ -651,12 +652,33 @@ def run_matmul(a: CudaArray, b: CudaArray, out: CudaArray, tile: int) -> None:
 
 
 # --------------------------------------------------------------------- gather and scatter
+def _without_masks(x: CudaArray, index: tuple) -> tuple:
+    """NumPy's rule for a boolean array in an index: it stands for the integer arrays of its
+    ``nonzero()``, one per dim it covers. How many elements it picks depends on the data, so a
+    mask on the device is read back to the host first (a synchronisation, as in PyTorch)."""
+    expanded, dim = [], 0
+    for i in index:
+        if isinstance(i, CudaArray) and i.dtype == np.bool_:
+            mask = i.to_host()
+        elif isinstance(i, np.ndarray | list) and np.asarray(i).dtype == np.bool_:
+            mask = np.asarray(i)
+        else:
+            expanded.append(i)
+            dim += i is not None
+            continue
+        covered = x.shape[dim:dim + mask.ndim]
+        if mask.ndim == 0 or mask.shape != covered:
+            raise IndexError(f"boolean index of shape {mask.shape} does not match the shape "
+                             f"{covered} of the dims it indexes (array of shape {x.shape})")
+        expanded += np.nonzero(mask)
+        dim += mask.ndim
+    return tuple(expanded)
+
+
 def _index_plan(x: CudaArray, index: tuple):
     """For an index of integer arrays (and full slices ``:``) laid out as NumPy's advanced
     indexing: the result shape, the kernels' stride tuples and the stacked index rows."""
-    if any(isinstance(i, np.ndarray | list) and np.asarray(i).dtype == np.bool_ or
-           isinstance(i, CudaArray) and i.dtype == np.bool_ for i in index):
-        raise _unsupported("boolean-mask indexing (its size depends on the data)")
+    index = _without_masks(x, index)
     arrays = [k for k, i in enumerate(index) if _is_index_array(i)]
     if any(not (isinstance(i, slice) and i == slice(None)) for k, i in enumerate(index)
            if k not in arrays) or arrays != list(range(arrays[0], arrays[-1] + 1)):
