@@ -23,8 +23,10 @@ from nnlib.exercises import (
     FunctionQuestion,
     Question,
     StatementsQuestion,
+    ValueQuestion,
     banks,
     ch01,
+    ch02,
     ch04,
     ch05,
     ch06,
@@ -164,6 +166,32 @@ def test_notebook_stub_has_the_reference_signature(bank: str, question: Function
     assert defaults == [p.default for p in reference if p.default is not inspect.Parameter.empty]
 
 
+def _as_nested_lists(value: object) -> object:
+    """``value`` with every array in it (a tuple's items too) turned into nested lists."""
+    if isinstance(value, tuple):
+        return tuple(_as_nested_lists(item) for item in value)
+    return value.tolist() if isinstance(value, np.ndarray) else value
+
+
+LISTS_ACCEPTED = [
+    (name, q)
+    for name, q in QUESTIONS
+    if isinstance(q, FunctionQuestion | ValueQuestion)
+    and "nested lists are accepted too" in notebook_source(name)
+]
+
+
+@pytest.mark.parametrize(("bank", "question"), LISTS_ACCEPTED, ids=_id)
+def test_nested_lists_pass_where_the_notebook_accepts_them(bank: str, question: Question) -> None:
+    if isinstance(question, FunctionQuestion):
+        def answer(*args):
+            return _as_nested_lists(question.reference(*args))
+    else:
+        answer = _as_nested_lists(question.reference())
+    result = question.evaluate(answer)
+    assert result.status == "correct", result.message
+
+
 # --- Known wrong answers that once passed -----------------------------------------------------
 
 
@@ -201,6 +229,15 @@ def test_determinant_tests_for_positive_definiteness_fail(wrong_answer, diagnosi
     assert diagnosis in result.message
 
 
+# --- Right answers that once failed -----------------------------------------------------------
+
+
+def test_an_answer_to_two_decimals_passes_where_the_statement_allows_it() -> None:
+    assert "two decimals are enough" in notebook_source("ch02")
+    assert ch02.q6.evaluate(0.33).status == "correct"
+    assert ch02.q6.evaluate(0.34).status == "wrong"
+
+
 cuda = ch06.cuda  # kernels call the module-level name `cuda`, which the simulator swaps
 
 
@@ -219,7 +256,9 @@ def test_an_endless_kernel_in_the_simulator_is_stopped_with_its_threads() -> Non
     threads_before = set(threading.enumerate())
     result = question.evaluate(_endless_kernel)
     assert "did not finish within the time limit of 0.5 s" in result.message
-    assert set(threading.enumerate()) <= threads_before, "simulated threads still run"
+    # (a thread whose start() the time limit interrupted before it began never runs: not alive)
+    still_running = [t for t in set(threading.enumerate()) - threads_before if t.is_alive()]
+    assert not still_running, "simulated threads still run"
     assert question.evaluate(question.reference).status == "correct"  # the simulator still works
 
 

@@ -345,7 +345,9 @@ q6 = FunctionQuestion(
             "np.allclose(A, A.T) first.",
         ),
     ),
-    remark="Covariance matrices and AᵀA (for A with independent columns) are positive definite.",
+    remark="AᵀA is always positive semidefinite, and definite exactly when the columns of A are "
+           "independent; so a covariance matrix (XᵀX/n for centred data X) is positive definite "
+           "only when no feature is a linear combination of the others.",
 )
 
 # --- 1.7 True or false? -----------------------------------------------------------------------
@@ -386,8 +388,8 @@ q7 = StatementsQuestion(
         Statement(
             "Every real square matrix has real eigenvalues.",
             False,
-            "the rotation by 90°, [[0, -1], [1, 0]], has eigenvalues i and -i; only symmetric "
-            "matrices are guaranteed real eigenvalues.",
+            "the rotation by 90°, [[0, -1], [1, 0]], has eigenvalues i and -i; symmetric "
+            "matrices are guaranteed real eigenvalues, a general real matrix is not.",
         ),
         Statement(
             "An orthogonal matrix U preserves lengths: ‖Ux‖₂ = ‖x‖₂ for every vector x.",
@@ -442,7 +444,18 @@ def _power_iteration_cases() -> list[Case]:
             "a symmetric 3×3 matrix with eigenvalues -4, 1.5, 1",
         ),
         Case((np.array([[3.0]]),), "the 1×1 matrix [[3]]"),
+        Case(  # (10⁴)¹⁰⁰ = 10⁴⁰⁰ overflows float64, whose largest number is about 1.8e308
+            (_symmetric_with_eigenvalues([1e4, -2e3, 5.0], seed=19),),
+            "a symmetric 3×3 matrix with eigenvalues 10⁴, -2000, 5",
+        ),
     ]
+
+
+def _power_iteration_normalised_at_the_end(A, num_steps=100):
+    v = np.ones(A.shape[0]) / np.sqrt(A.shape[0])
+    for _ in range(num_steps):
+        v = A @ v  # grows like |λ₁|^k
+    return v / np.linalg.norm(v)
 
 
 q8 = FunctionQuestion(
@@ -474,6 +487,12 @@ q8 = FunctionQuestion(
             lambda A, num_steps=100: np.linalg.eigh(A)[1][:, -1],
             "That is the eigenvector of the largest eigenvalue λ; the dominant one has the "
             "largest |λ|, which here belongs to a negative eigenvalue.",
+        ),
+        Mistake(
+            _power_iteration_normalised_at_the_end,
+            "You normalised only at the end: v grows like |λ₁|^k, which overflows float64 to "
+            "inf once it passes about 1.8e308 (after about 78 steps for |λ₁| = 10⁴), and inf/inf is "
+            "NaN. Normalise at every step.",
         ),
         Mistake(
             lambda A, num_steps=100: np.linalg.eigh(A)[1][-1],

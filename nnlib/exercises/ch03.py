@@ -168,11 +168,25 @@ def _mul_backward_cases() -> list[Case]:
              "x (4, 3) times a row y (3,)"),
         Case((rng.normal(size=(2, 5)), rng.normal(size=(2, 1)), rng.normal(size=(2, 5))),
              "a column x (2, 1) times y (2, 5)"),
+        Case((rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 3, 4)), rng.normal(size=4)),
+             "x (2, 3, 4) times y (4,): two axes added in front of y"),
+        Case((rng.normal(size=3), rng.normal(size=3), np.array(rng.normal())),
+             "x (3,) times a 0-d y"),
     ]
 
 
 def _no_sum(g, x, y):
     return g * y, g * x
+
+
+def _sum_one_added_axis(g, x, y):
+    def unbroadcast(grad, shape):
+        if grad.ndim > len(shape):  # `while` is needed: broadcasting may add several axes
+            grad = grad.sum(axis=0)
+        stretched = tuple(i for i, n in enumerate(shape) if n == 1)
+        return grad.sum(axis=stretched, keepdims=True)
+
+    return unbroadcast(g * y, x.shape), unbroadcast(g * x, y.shape)
 
 
 def _sum_all(g, x, y):
@@ -199,6 +213,10 @@ q3 = FunctionQuestion(
                 "that broadcasting added or stretched."),
         Mistake(lambda g, x, y: (g * x, g * y),
                 "x and y are swapped: dL/dx is g times the *other* factor, y."),
+        Mistake(_sum_one_added_axis,
+                "You summed away only one added axis, but broadcasting can add several in "
+                "front (y (4,) against x (2, 3, 4) gets two): sum while grad.ndim > len(shape), "
+                "or over axis=tuple(range(grad.ndim - len(shape))) at once."),
         Mistake(_sum_all,
                 "You summed over every axis; sum only over the axes broadcasting added or "
                 "stretched, keeping one gradient per element of the input."),

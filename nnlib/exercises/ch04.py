@@ -192,15 +192,23 @@ def softmax(Z: np.ndarray) -> np.ndarray:
     return E / E.sum(axis=1, keepdims=True)
 
 
-# Exercise 5.1 asks for a stable softmax again: chapter 5's bank imports this test case and the
-# known mistakes below from here.
+# Exercise 5.1 asks for a stable softmax again: chapter 5's bank imports the hard test cases and
+# the known wrong shifts below from here.
 
 
-def rows_far_apart() -> Case:
-    """Two rows of scores 1000 apart: subtracting the whole array's maximum turns the lower row
-    into e^(-1000) = 0 in every entry, so its softmax is 0/0 = NaN."""
-    return Case((np.array([[1000.0, 999.0, 998.0], [0.0, -1.0, 1.0]]),),
-                "2 rows of very different size: around 1000 and around 0")
+def softmax_hard_cases() -> list[Case]:
+    """The cases that only a softmax shifted by each row's own maximum passes."""
+    return [
+        # Subtracting the whole array's maximum turns the lower row into e^(-1000) = 0 in every
+        # entry, so its softmax is 0/0 = NaN.
+        Case((np.array([[1000.0, 999.0, 998.0], [0.0, -1.0, 1.0]]),),
+             "2 rows of very different size: around 1000 and around 0"),
+        # Subtracting less than each row's maximum (its mean 0, its first entry, its minimum)
+        # leaves an exponent of 1000 or more, which overflows to inf; the two rows tell these
+        # shifts apart by where their NaNs fall.
+        Case((np.array([[-1000.0, 0.0, 1000.0], [0.0, 1000.0, -1000.0]]),),
+             "2 rows of scores spread from -1000 to 1000"),
+    ]
 
 
 def _softmax_cases() -> list[Case]:
@@ -208,7 +216,7 @@ def _softmax_cases() -> list[Case]:
     return [
         Case((rng.normal(size=(3, 3)),), "3×3 moderate scores"),
         Case((1000.0 + 5 * rng.normal(size=(4, 5)),), "4×5 scores around 1000"),
-        rows_far_apart(),
+        *softmax_hard_cases(),
     ]
 
 
@@ -222,15 +230,39 @@ def softmax_columns(Z):
     return E / E.sum(axis=0, keepdims=True)
 
 
-def softmax_global_max(Z):
-    E = np.exp(Z - Z.max())  # one shift for the whole array instead of one per row
-    return E / E.sum(axis=1, keepdims=True)
+def _softmax_shifted_by(shift):
+    """The softmax of each row after subtracting ``shift(Z)``, which is not each row's maximum."""
+
+    def softmax_wrong_shift(Z):
+        E = np.exp(Z - shift(Z))
+        return E / E.sum(axis=1, keepdims=True)
+
+    return softmax_wrong_shift
 
 
-GLOBAL_MAX_MISTAKE = Mistake(
-    softmax_global_max,
-    "You subtracted the maximum of the whole array: a row far below it underflows to 0/0. "
-    "Subtract each row's own maximum, Z.max(axis=1, keepdims=True).",
+WRONG_SHIFT_MISTAKES = (
+    Mistake(
+        _softmax_shifted_by(lambda Z: Z.max()),  # one shift for the whole array, not one per row
+        "You subtracted the maximum of the whole array: a row far below it underflows to 0/0. "
+        "Subtract each row's own maximum, Z.max(axis=1, keepdims=True).",
+    ),
+    Mistake(
+        _softmax_shifted_by(lambda Z: Z.min(axis=1, keepdims=True)),
+        "You subtracted the minimum: then the largest exponent is max - min, which still "
+        "overflows when a row's entries are far apart. Subtract the maximum, so every exponent "
+        "is <= 0.",
+    ),
+    Mistake(
+        _softmax_shifted_by(lambda Z: Z.mean(axis=1, keepdims=True)),
+        "You subtracted each row's mean: an entry more than about 709 above the mean still "
+        "overflows, as 1000 does in the row [0, 1000, -1000], whose mean is 0. Subtract each "
+        "row's maximum, so every exponent is <= 0.",
+    ),
+    Mistake(
+        _softmax_shifted_by(lambda Z: Z[:, :1]),
+        "You subtracted each row's first entry: any entry more than about 709 above it still "
+        "overflows. Subtract each row's maximum, so every exponent is <= 0.",
+    ),
 )
 
 
@@ -262,7 +294,7 @@ q3 = FunctionQuestion(
             "You normalised the columns (axis=0); each row is one sample, so its C entries must "
             "sum to 1: use axis=1.",
         ),
-        GLOBAL_MAX_MISTAKE,
+        *WRONG_SHIFT_MISTAKES,
         Mistake(
             _softmax_no_keepdims,
             "Without keepdims=True the row maxima and sums have shape (N,), which broadcasts "

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from nnlib.exercises.ch04 import (  # exercise 4.3 asked for a stable softmax too
-    GLOBAL_MAX_MISTAKE,
-    rows_far_apart,
+    WRONG_SHIFT_MISTAKES,
     softmax_columns,
+    softmax_hard_cases,
     softmax_naive,
 )
 from nnlib.exercises.compare import Comparator, describe, same_array, same_number
@@ -68,16 +68,14 @@ def _softmax_cases() -> list[Case]:
     return [
         Case((rng.normal(size=(4, 3)),), "4 rows of small logits"),
         Case((1000.0 + rng.normal(size=(3, 5)),), "3 rows of logits near 1000"),
+        # The hard cases come before the next one, on which shifting by each row's minimum and
+        # by its first entry fail alike: so each wrong shift first fails where only its own
+        # diagnosis fits.
+        *softmax_hard_cases(),
         Case((np.array([[-1000.0, 0.0, 5.0], [-800.0, 2.0, 1.0]]),),
              "logits from -1000 to 5"),
         Case((np.array([[0.0, 0.0, 0.0, 0.0]]),), "one row of equal logits"),
-        rows_far_apart(),
     ]
-
-
-def _softmax_min_shift(Z):
-    exp = np.exp(Z - Z.min(axis=1, keepdims=True))
-    return exp / exp.sum(axis=1, keepdims=True)
 
 
 q1 = FunctionQuestion(
@@ -98,17 +96,11 @@ q1 = FunctionQuestion(
             "before exponentiating.",
         ),
         Mistake(
-            _softmax_min_shift,
-            "You subtracted the minimum: then the largest exponent is max - min, which still "
-            "overflows when the logits are far apart. Subtract the maximum, so every exponent "
-            "is <= 0.",
-        ),
-        Mistake(
             softmax_columns,
             "You normalised over axis 0, across the batch: each row (one example's logits) "
             "should sum to 1, so reduce over axis 1 (or -1).",
         ),
-        GLOBAL_MAX_MISTAKE,
+        *WRONG_SHIFT_MISTAKES,
     ),
     remark="F.cross_entropy works on logits for the same reason: log-softmax with the max "
            "shift never overflows.",

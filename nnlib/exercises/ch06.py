@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -315,7 +316,7 @@ class KernelStopped(Exception):
     """Raised inside a simulated CUDA thread that still runs after its launch was given up."""
 
 
-def _stop_simulated_threads() -> None:
+def _stop_simulated_threads(timeout_s: float = 5.0, grace_s: float = 0.2) -> None:
     """Stop the threads of Numba's CUDA simulator that outlive their launch.
 
     The simulator runs each CUDA thread as a Python thread. When the launch ends early (the time
@@ -323,20 +324,28 @@ def _stop_simulated_threads() -> None:
     looping. Each is woken from syncthreads with the simulator's own abort flag, and KernelStopped
     is raised inside it with CPython's PyThreadState_SetAsyncExc (Numba runs only on CPython),
     which takes effect at the thread's next bytecode. The simulator keeps that exception with the
-    thread, which then ends quietly. On a real GPU there are no such threads: this does nothing.
+    thread, which then ends quietly. A thread whose start the interruption cut short may begin to
+    run only afterwards, so this keeps watching for ``grace_s`` after the last one stopped (up to
+    ``timeout_s`` in all). On a real GPU there are no such threads: this does nothing.
     """
     from numba.cuda.simulator.kernel import BlockThread
 
-    running = [t for t in threading.enumerate() if isinstance(t, BlockThread) and t.is_alive()]
-    for thread in running:
-        thread.abort = True
-        thread.syncthreads_blocked = False
-        thread.syncthreads_event.set()
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-            ctypes.c_ulong(thread.ident), ctypes.py_object(KernelStopped)
-        )
-    for thread in running:
-        thread.join(timeout=1.0)
+    stopped: set[int] = set()
+    start = quiet_since = time.monotonic()
+    while time.monotonic() - start < timeout_s and time.monotonic() - quiet_since < grace_s:
+        running = [t for t in threading.enumerate() if isinstance(t, BlockThread) and t.is_alive()]
+        if running:
+            quiet_since = time.monotonic()
+        for thread in running:
+            if thread.ident not in stopped:  # once: a second exception could hit the simulator's
+                stopped.add(thread.ident)  # own handler
+                thread.abort = True
+                thread.syncthreads_blocked = False
+                thread.syncthreads_event.set()
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(thread.ident), ctypes.py_object(KernelStopped)
+                )
+        time.sleep(0.005)
 
 
 def _launcher(kernel_body: Callable[..., Any]) -> Callable[..., np.ndarray]:

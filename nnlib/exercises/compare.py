@@ -167,10 +167,9 @@ def same_array(*, rtol: float = 1e-6, atol: float = 1e-9, dtype: bool = False) -
         if dtype and got_array.dtype != want.dtype:
             return f"wrong dtype {got_array.dtype}, expected {want.dtype}"
         got64, want64 = got_array.astype(np.float64), want.astype(np.float64)
-        bad = ~np.isfinite(got64) & np.isfinite(want64)
-        if bad.any():
-            kind = "NaN" if np.isnan(got64[bad]).any() else "inf"
-            return f"contains {kind} in {int(bad.sum())} of {got64.size} entries"
+        problem = _non_finite(got64, want64)
+        if problem is not None:
+            return problem
         close = np.isclose(got64, want64, rtol=rtol, atol=atol, equal_nan=True)
         if close.all():
             return None
@@ -182,6 +181,19 @@ def same_array(*, rtol: float = 1e-6, atol: float = 1e-9, dtype: bool = False) -
         )
 
     return _quietly(compare)
+
+
+def _non_finite(got: np.ndarray, want: np.ndarray) -> str | None:
+    """A message when ``got`` has NaN or inf where ``want`` is finite, else None.
+
+    ``want`` is non-finite only when a reader's answer is compared with a known mistake's, which
+    may overflow: the same NaN or inf in the same entry then counts as agreement.
+    """
+    bad = ~np.isfinite(got) & np.isfinite(want)
+    if not bad.any():
+        return None
+    kind = "NaN" if np.isnan(got[bad]).any() else "inf"
+    return f"contains {kind} in {int(bad.sum())} of {got.size} entries"
 
 
 def same_number(*, rtol: float = 1e-6, atol: float = 1e-9) -> Comparator:
@@ -228,8 +240,12 @@ def same_direction(*, tol: float = 1e-6) -> Comparator:
         e = np.asarray(expected, dtype=np.float64)
         if g.shape != e.shape:
             return f"wrong shape {g.shape}, expected {e.shape}"
-        if not np.isfinite(g).all():
-            return "contains NaN or inf: normalise the vector at every step to avoid overflow"
+        problem = _non_finite(g, e)
+        if problem is not None:
+            return problem
+        if not np.isfinite(e).all():  # a known mistake's vector that overflowed
+            same = np.array_equal(g, e, equal_nan=True)
+            return None if same else "has NaN or inf in other entries than expected"
         g_len, e_len = float(np.linalg.norm(g)), float(np.linalg.norm(e))
         if abs(g_len - e_len) > tol * max(1.0, e_len):
             return f"has length {g_len:.4g}, expected length {e_len:.4g}"
