@@ -10,7 +10,8 @@ Conventions, following torch:
 - Binary ops broadcast like NumPy and accept Python numbers on either side; dtypes follow torch
   (float32 * 2.0 stays float32; see ``nnlib.tensor.result_dtype``).
 - Reductions take ``dim``/``keepdim`` (torch's names); NumPy's ``axis``/``keepdims`` are accepted
-  as aliases. ``dim`` may be an int, a tuple of ints or None (all dimensions).
+  as aliases. ``dim`` may be an int, a tuple of ints or None (all dimensions). A 0-d tensor has
+  one implicit dim, as in torch: ``dim`` 0 or -1 is allowed and reduces its one element.
 - Ties: ``maximum``/``minimum`` split the gradient equally between tied inputs; ``amax``/``amin``
   and ``max()``/``min()`` without ``dim`` split it equally among tied elements; ``max(dim)``/
   ``min(dim)`` return ``(values, indices)`` and send the gradient to the returned (first) index.
@@ -104,14 +105,19 @@ def _dims(op: str, x: Tensor, dim, keepdim, axis, keepdims) -> tuple[Dim, bool]:
     if dim is None:
         return None, bool(keepdim)
     dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
-    return tuple(_dim(op, x.ndim, d) for d in dims), bool(keepdim)
+    dims = tuple(_dim(op, x.ndim, d) for d in dims)
+    return (dims if x.ndim else ()), bool(keepdim)  # 0-d: its implicit dim is no array axis
 
 
 def _dim(op: str, ndim: int, dim: int) -> int:
-    """``dim`` as an index in ``range(ndim)``, or IndexError naming the op."""
-    if not -ndim <= dim < builtins.max(ndim, 1):
-        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions")
-    return dim % builtins.max(ndim, 1)
+    """``dim`` as an index in ``range(ndim)``, or IndexError naming the op. As in torch, a 0-d
+    tensor counts as having one dim here (0 or -1 both give 0); callers that pass the result to
+    NumPy must treat 0-d tensors apart."""
+    n = builtins.max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions "
+                         f"(expected a dim in [{-n}, {n - 1}])")
+    return dim % n
 
 
 def _view(out: np.ndarray, x: Tensor, backward, op: str) -> Tensor:
@@ -345,6 +351,7 @@ def std(x: Tensor, dim: Dim = None, unbiased: bool | None = None, keepdim: bool 
         correction: float | None = None, axis: Dim = None, keepdims: bool | None = None) -> Tensor:
     """Standard deviation: ``sqrt(var(...))`` with the same arguments. Where it is 0 the
     gradient is 0 (torch), not the inf * 0 = nan of a plain sqrt."""
+    _dims("std", x, dim, keepdim, axis, keepdims)  # so that a bad dim is reported as std's
     variance = var(x, dim, unbiased, keepdim, correction=correction, axis=axis,
                    keepdims=keepdims)
     out = np.sqrt(variance.data)
@@ -390,6 +397,8 @@ ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 def _extreme_at(op: str, arg, x: Tensor, dim: int, keepdim: bool) -> ValuesIndices:
     """max(dim)/min(dim): values and the index of the first extreme; the gradient goes there."""
     dim = _dim(op, x.ndim, dim)
+    if x.ndim == 0:  # one element along the implicit dim: as a 1-element vector, then 0-d
+        return _extreme_at(op, arg, reshape(x, 1, op=op), 0, keepdim=False)
     index = arg(x.data, axis=dim, keepdims=True)
     values = np.take_along_axis(x.data, index, axis=dim)
 
@@ -428,14 +437,23 @@ def min(x: Tensor, dim: int | Tensor | None = None, keepdim: bool = False, *,
     return _extreme_at("min", np.argmin, x, dim, keepdim if keepdims is None else keepdims)
 
 
+def _arg(op: str, arg, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    """argmax/argmin over ``dim``, or over all elements when it is None or ``x`` is 0-d."""
+    if dim is not None:
+        dim = _dim(op, x.ndim, dim)
+        if x.ndim == 0:
+            dim = None
+    return Tensor(backend.asarray(arg(x.data, axis=dim, keepdims=keepdim)))
+
+
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the (first) largest element, over the flattened tensor if ``dim`` is None."""
-    return Tensor(backend.asarray(np.argmax(x.data, axis=dim, keepdims=keepdim)))
+    return _arg("argmax", np.argmax, x, dim, keepdim)
 
 
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the (first) smallest element, over the flattened tensor if ``dim`` is None."""
-    return Tensor(backend.asarray(np.argmin(x.data, axis=dim, keepdims=keepdim)))
+    return _arg("argmin", np.argmin, x, dim, keepdim)
 
 
 # ------------------------------------------------------------------------------ shape ops
@@ -460,9 +478,9 @@ view = reshape
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` (inclusive) into one."""
+    start, end = _dim("flatten", x.ndim, start_dim), _dim("flatten", x.ndim, end_dim)
     if x.ndim == 0:
         return reshape(x, 1, op="flatten")
-    start, end = _dim("flatten", x.ndim, start_dim), _dim("flatten", x.ndim, end_dim)
     return reshape(x, *x.shape[:start], -1, *x.shape[end + 1:], op="flatten")
 
 
@@ -491,6 +509,8 @@ def permute(x: Tensor, *dims: int) -> Tensor:
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims."""
     dim0, dim1 = _dim("transpose", x.ndim, dim0), _dim("transpose", x.ndim, dim1)
+    if x.ndim == 0:  # its implicit dim swapped with itself
+        return reshape(x, (), op="transpose")
     return _view(x.data.swapaxes(dim0, dim1), x, lambda g: (g.swapaxes(dim0, dim1),),
                  "Transpose")
 

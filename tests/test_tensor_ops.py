@@ -3,6 +3,8 @@ including broadcasting and non-contiguous inputs; plus float64 finite-difference
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 
 import nnlib as nl
+import nnlib.nn.functional as F
 from nnlib.autograd import gradcheck
 
 LAYOUTS = st.sampled_from(["contiguous", "transposed", "strided"])
@@ -180,6 +183,73 @@ def test_argmax_argmin_match_torch():
                 ref = getattr(torch.tensor(x), op)(dim, keepdim=keepdim)
                 assert out.dtype == nl.int64
                 np.testing.assert_array_equal(out.numpy(), ref.numpy())
+
+
+# A 0-d tensor has one implicit dim in torch: dim 0 or -1 reduces its one element.
+ZERO_D_OPS = {
+    **REDUCTIONS,
+    "max_values": (lambda x, d, k: x.max(d, keepdim=k).values,
+                   lambda x, d, k: x.max(d, keepdim=k).values),
+    "min_values": (lambda x, d, k: nl.min(x, d, keepdim=k).values,
+                   lambda x, d, k: torch.min(x, d, keepdim=k).values),
+    "softmax": (lambda x, d, k: F.softmax(x, dim=d), lambda x, d, k: torch.softmax(x, dim=d)),
+    "log_softmax": (lambda x, d, k: F.log_softmax(x, d),
+                    lambda x, d, k: torch.log_softmax(x, d)),
+}
+
+
+# var of one element divides by N - 1 = 0: nan (torch warns), and so is its gradient
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")
+@pytest.mark.filterwarnings("ignore:(invalid value|divide by zero):RuntimeWarning")
+@pytest.mark.parametrize("name", ZERO_D_OPS)
+@pytest.mark.parametrize("dim", [0, -1])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_dim_0_and_minus_1_of_a_0d_tensor_work_like_torch(name, dim, keepdim, device):
+    nl_fn, torch_fn = ZERO_D_OPS[name]
+    check_against_torch(lambda t: nl_fn(t, dim, keepdim), lambda t: torch_fn(t, dim, keepdim),
+                        [np.array(3.0, np.float32)], device)
+
+
+@pytest.mark.parametrize("dim", [0, -1])
+def test_max_min_argmax_argmin_of_a_0d_tensor_give_index_0_like_torch(dim, device):
+    x = nl.tensor(3.0, device=device)
+    for op in ("max", "min"):
+        out, ref = getattr(x, op)(dim), getattr(torch.tensor(3.0), op)(dim)
+        assert out.indices.shape == ref.indices.shape == () and out.indices.item() == 0
+        assert out.indices.dtype == nl.int64
+    for op in ("argmax", "argmin"):
+        for keepdim in (False, True):
+            out = getattr(x, op)(dim, keepdim=keepdim)
+            ref = getattr(torch.tensor(3.0), op)(dim, keepdim=keepdim)
+            assert out.dtype == nl.int64 and out.shape == ref.shape == () and out.item() == 0
+
+
+def _functional(x):
+    return torch.nn.functional if isinstance(x, torch.Tensor) else F
+
+
+ZERO_D_DIM_ERRORS = {
+    "sum": lambda x, d: x.sum(d), "mean": lambda x, d: x.mean(d), "var": lambda x, d: x.var(d),
+    "std": lambda x, d: x.std(d), "amax": lambda x, d: x.amax(d),
+    "amin": lambda x, d: x.amin(d), "max": lambda x, d: x.max(d),
+    "min": lambda x, d: x.min(d), "argmax": lambda x, d: x.argmax(d),
+    "argmin": lambda x, d: x.argmin(d), "softmax": lambda x, d: _functional(x).softmax(x, d),
+    "log_softmax": lambda x, d: _functional(x).log_softmax(x, d),
+    "squeeze": lambda x, d: x.squeeze(d),
+    "transpose": lambda x, d: x.transpose(0, d), "flatten": lambda x, d: x.flatten(d),
+}
+
+
+@pytest.mark.parametrize("name", ZERO_D_DIM_ERRORS)
+@pytest.mark.parametrize("dim", [1, -2])
+def test_other_dims_of_a_0d_tensor_are_out_of_range_like_torch(name, dim, device):
+    op = ZERO_D_DIM_ERRORS[name]
+    with pytest.raises(IndexError, match=re.escape("expected to be in range of [-1, 0]")):
+        op(torch.tensor(3.0), dim)
+    message = (f"{name}: dim {dim} is out of range for a tensor with 0 dimensions "
+               f"(expected a dim in [-1, 0])")
+    with pytest.raises(IndexError, match=re.escape(message)):
+        op(nl.tensor(3.0, device=device), dim)
 
 
 def test_sum_of_bools_is_int64_and_mean_of_ints_is_float32():

@@ -18,6 +18,7 @@ import numpy as np
 
 from nnlib import backend
 from nnlib.ops import (  # noqa: F401 - sigmoid, tanh, relu are part of F's API
+    _dim,
     _floating,
     abs,
     matmul,
@@ -158,6 +159,9 @@ def _log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
 
 def softmax(input: Tensor, dim: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim`` (the max is subtracted first, so nothing overflows)."""
+    dim = _dim("softmax", input.ndim, dim)
+    if input.ndim == 0:  # one element along its implicit dim, as in torch
+        return softmax(input.reshape(1), 0).reshape(())
     x = _floating(input)
     out = x - x.max(axis=dim, keepdims=True)
     np.exp(out, out=out)  # in place: one array instead of three
@@ -171,6 +175,9 @@ def softmax(input: Tensor, dim: int = -1) -> Tensor:
 
 def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
     """log(softmax(x)) along ``dim``, computed stably."""
+    dim = _dim("log_softmax", input.ndim, dim)
+    if input.ndim == 0:
+        return log_softmax(input.reshape(1), 0).reshape(())
     out = _log_softmax_array(_floating(input), dim)
 
     def backward(g):  # g - softmax * sum(g)
