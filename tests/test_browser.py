@@ -127,6 +127,8 @@ def test_live_code_loads_thebe_from_the_site_and_only_reaches_binder(browser: Br
         if any("mybinder.org" in problem for problem in visit.problems):
             break
         visit.page.wait_for_timeout(100)
+    # thebe adds the adapter's <script> when it first typesets; wait until it has run
+    visit.page.wait_for_function("() => window.MathJax && window.MathJax.Hub", timeout=20_000)
     local = [url.removeprefix(browser.base_url) for url in requested if "127.0.0.1" in url]
     assert "_static/vendor/thebe-0.9.3/lib/index.js" in local, local
     assert "_static/vendor/thebe-0.9.3/lib/thebe.css" in local, local
