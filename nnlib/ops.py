@@ -109,11 +109,12 @@ def _dims(op: str, x: Tensor, dim, keepdim, axis, keepdims) -> tuple[Dim, bool]:
     return (dims if x.ndim else ()), bool(keepdim)  # 0-d: its implicit dim is no array axis
 
 
-def _dim(op: str, ndim: int, dim: int) -> int:
-    """``dim`` as an index in ``range(ndim)``, or IndexError naming the op. As in torch, a 0-d
-    tensor counts as having one dim here (0 or -1 both give 0); callers that pass the result to
-    NumPy must treat 0-d tensors apart."""
-    n = builtins.max(ndim, 1)
+def _dim(op: str, ndim: int, dim: int, places: int | None = None) -> int:
+    """``dim`` as an index in ``range(places)``, or IndexError naming the op. ``places`` is how
+    many dims ``dim`` may name: ``ndim``, or ``ndim + 1`` where a dim is inserted (unsqueeze).
+    As in torch, a 0-d tensor counts as having one dim here (0 or -1 both give 0); callers that
+    pass the result to NumPy must treat 0-d tensors apart."""
+    n = builtins.max(ndim, 1) if places is None else places
     if not -n <= dim < n:
         raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions "
                          f"(expected a dim in [{-n}, {n - 1}])")
@@ -486,7 +487,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at ``dim`` (which counts in the result's dims)."""
-    dim = _dim("unsqueeze", x.ndim + 1, dim)
+    dim = _dim("unsqueeze", x.ndim, dim, places=x.ndim + 1)
     return reshape(x, *x.shape[:dim], 1, *x.shape[dim:], op="unsqueeze")
 
 
@@ -577,6 +578,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = [t if isinstance(t, Tensor) else Tensor(as_array(t)) for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
+    if any(t.ndim == 0 for t in tensors):
+        at = next(k for k, t in enumerate(tensors) if t.ndim == 0)
+        raise ValueError(f"cat: tensor {at} is 0-d and has no dim to join along; "
+                         "use stack to make a new dim")
     dim = _dim("cat", tensors[0].ndim, dim)
     backend.check_same_device("cat", *[t.data for t in tensors])
     dtype = result_dtype(*tensors)

@@ -111,6 +111,14 @@ def test_shape_op_errors():
         nl.cat([x, nl.zeros(2, 4)])
     with raises(ValueError, "stack: all tensors must have the same shape"):
         nl.stack([x, nl.zeros(3, 2)])
+    with raises(ValueError, "cat: tensor 1 is 0-d and has no dim to join along; use stack"):
+        nl.cat([nl.tensor([1.0]), nl.tensor(2.0)])
+    with raises(IndexError, "unsqueeze: dim 3 is out of range for a tensor with 2 dimensions "
+                "(expected a dim in [-3, 2])"):
+        x.unsqueeze(3)
+    with raises(IndexError, "unsqueeze: dim 2 is out of range for a tensor with 0 dimensions "
+                "(expected a dim in [-1, 0])"):
+        nl.tensor(3.0).unsqueeze(2)
     with raises(ValueError, "broadcast_to: cannot broadcast shape (2, 3) to (3, 3)"):
         x.broadcast_to(3, 3)
     with raises(IndexError, "index: index 5 is out of bounds"):
