@@ -62,14 +62,16 @@ def test_ci_runs_the_readme_commands_verbatim():
     assert "jupyter-book build ." in commands[0]
 
 
-def _canonical(name: str) -> str:
+def _canonical(requirement: str) -> str:
+    """The normalised distribution name of a requirement such as ``"numba-cuda==0.30.4"``."""
+    name = re.match(r"[A-Za-z0-9_.\-]+", requirement).group()
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _with_dependencies(names: list[str]) -> set[str]:
     """The distributions ``names`` and everything they require (without extras), installed."""
     seen: set[str] = set()
-    todo = [_canonical(re.match(r"[A-Za-z0-9_.\-]+", name).group()) for name in names]
+    todo = [_canonical(name) for name in names]
     while todo:
         name = todo.pop()
         if name in seen:
@@ -79,8 +81,7 @@ def _with_dependencies(names: list[str]) -> set[str]:
             requirements = metadata.requires(name) or []
         except metadata.PackageNotFoundError:
             continue
-        todo += [_canonical(re.match(r"[A-Za-z0-9_.\-]+", r).group())
-                 for r in requirements if "extra ==" not in r]
+        todo += [_canonical(r) for r in requirements if "extra ==" not in r]
     return seen
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlib.exercises.compare import describe, same_array, same_number
+from nnlib.exercises.compare import describe, same_array, same_number, same_parts
 from nnlib.exercises.questions import (
     Case,
     FunctionQuestion,
@@ -23,22 +23,6 @@ from nnlib.exercises.questions import (
     StatementsQuestion,
     ValueQuestion,
 )
-
-
-def same_parts(*names: str, rtol: float = 1e-9, atol: float = 1e-12) -> Callable:
-    """Compare a tuple of arrays part by part, naming the part that is wrong."""
-    compare_one = same_array(rtol=rtol, atol=atol)
-
-    def compare(got: Any, expected: Any) -> str | None:
-        if not isinstance(got, tuple | list) or len(got) != len(names):
-            return f"expected a tuple ({', '.join(names)}), got {describe(got)}"
-        for name, part, want in zip(names, got, expected, strict=True):
-            problem = compare_one(part, want)
-            if problem is not None:
-                return f"{name}: {problem}"
-        return None
-
-    return compare
 
 
 def same_sequence() -> Callable:

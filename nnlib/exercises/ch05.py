@@ -22,7 +22,7 @@ from nnlib.exercises.ch04 import (  # exercise 4.3 asked for a stable softmax to
     softmax_hard_cases,
     softmax_naive,
 )
-from nnlib.exercises.compare import Comparator, describe, same_array, same_number
+from nnlib.exercises.compare import same_array, same_number, same_parts
 from nnlib.exercises.questions import (
     Case,
     FunctionQuestion,
@@ -30,23 +30,6 @@ from nnlib.exercises.questions import (
     Statement,
     StatementsQuestion,
 )
-
-
-def same_arrays(names: Sequence[str], *, rtol: float = 1e-7, atol: float = 1e-10) -> Comparator:
-    """Compare a tuple of arrays (or numbers) entry by entry, naming the first one that differs."""
-    one = same_array(rtol=rtol, atol=atol)
-
-    def compare(got: Any, expected: Any) -> str | None:
-        if not isinstance(got, tuple | list) or len(got) != len(expected):
-            return (f"expected a tuple of {len(expected)} ({', '.join(names)}), "
-                    f"got {describe(got)}")
-        for name, got_one, expected_one in zip(names, got, expected, strict=True):
-            problem = one(got_one, expected_one)
-            if problem is not None:
-                return f"{name}: {problem}"
-        return None
-
-    return compare
 
 
 # --- 5.1 A softmax that survives large logits -------------------------------------------------
@@ -168,7 +151,7 @@ q2 = FunctionQuestion(
     title="Backpropagation through a two-layer MLP",
     reference=mlp_backward,
     cases=_backward_cases,
-    compare=same_arrays(("dW1", "db1", "dW2", "db2")),
+    compare=same_parts("dW1", "db1", "dW2", "db2", rtol=1e-7, atol=1e-10),
     hints=(
         "Recompute the forward pass first: Z = X W1ᵀ + b1 and H = ReLU(Z). Then go backwards: "
         "O = H W2ᵀ + b2 gives dW2 = G_Oᵀ H and ∂L/∂H = G_O W2.",
@@ -352,7 +335,7 @@ q5 = FunctionQuestion(
     title="The perceptron's update",
     reference=perceptron_update,
     cases=_perceptron_cases,
-    compare=same_arrays(("w", "b")),
+    compare=same_parts("w", "b", rtol=1e-7, atol=1e-10),
     hints=(
         "The example is a mistake when the sign of w·x + b differs from y, or when it is 0: "
         "y (w·x + b) <= 0.",

@@ -3,7 +3,7 @@
 Every function here turns whatever a reader hands in (a NumPy array, a PyTorch tensor, a nested
 list, a string, ``None``, a function, ...) into either a clean value or an :class:`AnswerError`
 whose message says what is wrong in one line. Comparators (:func:`same_array`,
-:func:`same_number`, :func:`same_bool`, :func:`same_direction`) return ``None`` when two answers
+:func:`same_number`, :func:`same_bool`, :func:`same_direction`, :func:`same_parts`) return ``None`` when two answers
 agree and a one-line message otherwise; they never raise. Messages are deterministic: numbers are
 rounded to a few significant digits and no memory address or timing ever appears.
 """
@@ -223,6 +223,23 @@ def same_bool() -> Comparator:
         return None if value == bool(expected) else f"returned {value}, expected {bool(expected)}"
 
     return _quietly(compare)
+
+
+def same_parts(*names: str, rtol: float = 1e-9, atol: float = 1e-12) -> Comparator:
+    """Compare a tuple of arrays (or numbers) part by part, naming the first part that is wrong,
+    e.g. ``same_parts("the value", "the tangent")``."""
+    compare_one = same_array(rtol=rtol, atol=atol)
+
+    def compare(got: Any, expected: Any) -> str | None:
+        if not isinstance(got, tuple | list) or len(got) != len(names):
+            return f"expected a tuple of {len(names)} ({', '.join(names)}), got {describe(got)}"
+        for name, part, want in zip(names, got, expected, strict=True):
+            problem = compare_one(part, want)
+            if problem is not None:
+                return f"{name}: {problem}"
+        return None
+
+    return compare
 
 
 def same_direction(*, tol: float = 1e-6) -> Comparator:
